@@ -1,0 +1,1 @@
+"""The system parameter files (``<tool>.par``) shipped with pyciao."""

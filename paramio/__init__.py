@@ -1,0 +1,1 @@
+"""CIAO's parameter interface (standard library only)."""

@@ -1,0 +1,1 @@
+"""Executable thread recipes and their replay runner."""

@@ -1,0 +1,1 @@
+"""pyciao: CIAO tools re-implemented in Python."""

@@ -4,7 +4,10 @@ import pathlib
 
 import pytest
 
-SHARED_DATA = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = pathlib.Path(
+    os.environ.get("PYCIAO_SHARED_DATA")
+    or pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 
 
 @pytest.fixture(autouse=True)

@@ -213,6 +213,8 @@ def compare_text(expected, actual, tol=Tolerance(), context=2, show_close=False)
     if expected == actual:
         return TextComparison("same", [])
     exp, act = expected.split("\n"), actual.split("\n")
+    if exp[-1] == "" and act[-1] == "":          # both end with a newline
+        exp, act = exp[:-1], act[:-1]
     rows = []       # (tag, expected index or None, actual index or None, reasons)
     sm = difflib.SequenceMatcher(None, [_key(x) for x in exp], [_key(x) for x in act],
                                  autojunk=False)

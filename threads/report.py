@@ -159,3 +159,20 @@ class Report:
             self.print(Text(f"{step.number:>4}  ") + Text(lines[0]))
             for extra in lines[1:]:
                 self.print(Text("      " + extra))
+
+
+def plain_failure(thread, step, check):
+    """A failing step as plain text (pytest's failure message)."""
+    from .compare import diff_as_text
+
+    lines = [f"thread {thread.name}, step {step.number}"
+             + (f" [{step.section}]" if step.section else "") + ":",
+             "    unix% " + step.command.replace("\n", "\n          ")]
+    for p in check.problems:
+        lines.append("  " + p.title)
+        if p.diff:
+            lines.append(diff_as_text(p.diff, indent="    "))
+    lines.append(f"  (see it with `pyciao-thread diff {thread.name} --step {step.number}`; "
+                 f"if the new output is right, record it with "
+                 f"`pyciao-thread bless {thread.name} --step {step.number}`)")
+    return "\n".join(lines)

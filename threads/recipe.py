@@ -193,7 +193,8 @@ def shipped():
 
 
 def find(name):
-    """A shipped thread by name, or a thread folder given by path."""
+    """A shipped thread by name, or a thread folder given by path (or in the current
+    directory)."""
     candidate = pathlib.Path(name)
     if "/" in name or name in (".", ".."):
         if not candidate.is_dir():
@@ -202,6 +203,8 @@ def find(name):
     names = shipped_names()
     if name in names:
         return load(threads_root() / name)
+    if (candidate / SCRIPT).is_file():          # a thread folder in the current directory
+        return load(candidate.resolve())
     close = difflib.get_close_matches(name, names, n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     known = ", ".join(names) if names else "none"

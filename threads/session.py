@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 from . import compare, recording
 from .recipe import ThreadError
@@ -26,8 +25,9 @@ def play(thread, first=1, last=None, *, show_close=False, exitfirst=False, recor
     """Run steps 1..last of ``thread`` and check steps first..last against the recording.
 
     Steps before ``first`` are run too (later steps need their files and parameters) but not
-    checked. Yields a ``StepResult`` per step; ``on_start(replay)`` is called once the
-    scratch directory is ready, and ``on_step(step)`` hooks can be had by iterating.
+    checked. Yields ``("start", step)`` before and ``("done", StepResult)`` after each step;
+    ``on_start(replay)`` is called once the scratch directory is ready. Keyword options go
+    to ``Replay`` (data_dir, cache_dir, scratch, keep, extra_path, base_env).
     """
     last = len(thread.steps) if last is None else last
     if recorded is None:

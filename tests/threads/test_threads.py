@@ -70,3 +70,66 @@ def test_thread_is_complete(name):
     assert len(recorded) == len(thread.steps), (
         f"{name}: the recording has {len(recorded)} steps, the script {len(thread.steps)}; "
         f"run `pyciao-thread bless {name}`")
+
+
+# --------------------------------------------------------------- the checks can fail
+def _first_tool_step(thread):
+    """The first step that runs one of pyciao's console scripts and prints something."""
+    import shutil
+
+    from pyciao.threads.replay import pyciao_bin_dirs
+
+    bins = [str(d) for d in pyciao_bin_dirs()]
+    recorded = thread.recorded_steps() or []
+    for step, rec in zip(thread.steps, recorded):
+        word = step.command.split()[0]
+        exe = shutil.which(word, path=":".join(bins)) if bins else None
+        if exe and rec.output.strip() and not thread.data and thread.simobs is None:
+            return step, rec
+    return None, None
+
+
+def _perturbable():
+    names = []
+    for name in recipe.shipped_names():
+        thread = recipe.load(recipe.threads_root() / name)
+        if _first_tool_step(thread)[0] is not None:
+            names.append(name)
+    return names
+
+
+@pytest.mark.parametrize("name", _perturbable())
+def test_a_changed_recording_makes_the_step_fail(name):
+    thread = recipe.load(recipe.threads_root() / name)
+    step, rec = _first_tool_step(thread)
+    recorded = thread.recorded_steps()
+    first_line = rec.output.splitlines()[0] if rec.output.splitlines()[0] else rec.output.splitlines()[1]
+    recorded[step.number - 1].output = rec.output.replace(first_line, first_line + " CHANGED", 1)
+    results = [item for kind, item in session.play(thread, step.number, step.number, recorded=recorded)
+               if kind == "done"]
+    check = results[-1].check
+    assert not check.ok
+    message = plain_failure(thread, step, check)
+    assert f"- {first_line} CHANGED" in message and f"+ {first_line}" in message
+
+
+@pytest.mark.parametrize("name", _perturbable())
+def test_a_changed_tool_makes_the_step_fail(name, tmp_path):
+    """A shim in front of the real tool adds a line to its output: the step fails, showing it."""
+    import shutil
+
+    from pyciao.threads.replay import pyciao_bin_dirs
+
+    thread = recipe.load(recipe.threads_root() / name)
+    step, _ = _first_tool_step(thread)
+    word = step.command.split()[0]
+    real = shutil.which(word, path=":".join(str(d) for d in pyciao_bin_dirs()))
+    shim = tmp_path / word
+    shim.write_text(f'#!/bin/sh\n"{real}" "$@"\nstatus=$?\necho "a line the tool never printed"\n'
+                    f'exit $status\n')
+    shim.chmod(0o755)
+    results = [item for kind, item in session.play(thread, step.number, step.number,
+                                                   extra_path=[tmp_path]) if kind == "done"]
+    check = results[-1].check
+    assert not check.ok
+    assert "+ a line the tool never printed" in plain_failure(thread, step, check)

@@ -141,8 +141,6 @@ def contam_transmission(energy_keV, obs_date):
     """
     cal = lookup("CONTAM", obs_date=obs_date)
     tau, _ = _load(cal)
-    from astropy.io import fits
-
     tdep = _cached_tdep(cal.path, os.path.getmtime(cal.path))
     t = met_from_date(obs_date)
     e = np.asarray(energy_keV, float)
@@ -151,7 +149,6 @@ def contam_transmission(energy_keV, obs_date):
         f = np.interp(t, tdep["TIME"], tdep[f"F_{comp}"])
         total = total + f * np.interp(e, tau["ENERGY"], tau[f"TAU_{comp}"], left=tau[f"TAU_{comp}"][0],
                                       right=0.0)
-    del fits
     return np.exp(-total)
 
 
@@ -191,6 +188,23 @@ def ardlib_badpix_setting(settings, ccd_id):
     return "CALDB"
 
 
+def find_block(hdul, block):
+    """The HDU a CIAO block name designates: a number, an HDUNAME (``BADPIX7``), an EXTNAME,
+    or EXTNAME+EXTVER run together."""
+    name = str(block).strip()
+    if name.isdigit():
+        return hdul[int(name)] if int(name) < len(hdul) else None
+    up = name.upper()
+    for hdu in hdul:
+        if str(hdu.header.get("HDUNAME", "")).strip().upper() == up:
+            return hdu
+    for hdu in hdul:
+        ext = str(hdu.header.get("EXTNAME", "")).strip().upper()
+        if ext == up or (ext and f"{ext}{hdu.header.get('EXTVER', '')}" == up):
+            return hdu
+    return None
+
+
 def _read_badpix_block(path, block, ccd_id):
     from astropy.io import fits
 
@@ -198,10 +212,9 @@ def _read_badpix_block(path, block, ccd_id):
         raise ToolError(f"Bad pixel file {path} does not exist")
     with fits.open(path) as h:
         if block is not None:
-            try:
-                hdu = h[block.strip()] if not block.strip().isdigit() else h[int(block)]
-            except KeyError:
-                raise ToolError(f"Bad pixel file {path} has no block {block}") from None
+            hdu = find_block(h, block)
+            if hdu is None:
+                raise ToolError(f"Bad pixel file {path} has no block {block}")
         else:
             cands = [x for x in h[1:] if x.header.get("EXTNAME", "").upper() == "BADPIX"
                      and int(x.header.get("CCD_ID", x.header.get("EXTVER", -1))) == int(ccd_id)]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+PIXDEG = 0.00013666666666667     # 0.492" in degrees, as CIAO writes it (TCDLT of x/y)
+
 
 def badpix_hdu(ccd_id, rects, time=0.0):
     """One CIAO bad-pixel block ``BADPIX<ccd>`` (region-table layout, as acis_build_badpix writes):
@@ -218,15 +220,15 @@ def events_hdu(obs, names=None):
         h[f"TCTYP{i}"] = ctype
         h[f"TCRVL{i}"] = 0.0
         h[f"TCRPX{i}"] = 4096.5
-        h[f"TCDLT{i}"] = 0.492 / 3600.0
+        h[f"TCDLT{i}"] = PIXDEG
         h[f"TCNA{i}"] = na
         h[f"TCUNI{i}"] = "deg"
     h["LONP9"] = 270.0
     h["LATP9"] = 90.0
     h["MTYPE6"], h["MFORM6"] = "EQPOS", "RA,DEC"
     asp = obs.aspect
-    for i, (ctype, crval, cdelt) in ((11, ("RA---TAN", asp.ra_nom, -0.492 / 3600.0)),
-                                     (12, ("DEC--TAN", asp.dec_nom, 0.492 / 3600.0))):
+    for i, (ctype, crval, cdelt) in ((11, ("RA---TAN", asp.ra_nom, -PIXDEG)),
+                                     (12, ("DEC--TAN", asp.dec_nom, PIXDEG))):
         h[f"TCTYP{i}"] = ctype
         h[f"TCRVL{i}"] = crval
         h[f"TCRPX{i}"] = 4096.5
@@ -404,8 +406,8 @@ def write_fov(path, obs):
     h["MTYPE1"], h["MFORM1"] = "pos", "X,Y"
     h["MTYPE2"], h["MFORM2"] = "SKY", "pos"
     asp = obs.aspect
-    for i, (ctype, crval, cdelt) in ((2, ("RA---TAN", asp.ra_nom, -0.492 / 3600.0)),
-                                     (3, ("DEC--TAN", asp.dec_nom, 0.492 / 3600.0))):
+    for i, (ctype, crval, cdelt) in ((2, ("RA---TAN", asp.ra_nom, -PIXDEG)),
+                                     (3, ("DEC--TAN", asp.dec_nom, PIXDEG))):
         h[f"TCTYP{i}"] = ctype
         h[f"TCRVL{i}"] = crval
         h[f"TCRPX{i}"] = 4096.5

@@ -57,7 +57,7 @@ class Spectrum:
         a, b = lo ** (1 - g), hi ** (1 - g)
         return (a + u * (b - a)) ** (1.0 / (1 - g))
 
-    def grid(self, step_keV=0.002):
+    def grid(self, step_keV=0.005):
         """(energies, normalised weights) for integrals over the spectrum (sum of weights = 1)."""
         if self.kind == "mono":
             return np.array([self.value]), np.array([1.0])

@@ -17,15 +17,14 @@ import numpy as np
 from .. import caldb, geom
 
 N_POINTS = 2 ** 18        # quasi-Monte Carlo nodes per source
-THETA_GRID = np.arange(0.0, 30.0001, 0.05)
+THETA_GRID = np.arange(0.0, 30.0001, 0.1)
 
 
-def _spectral_response(spectrum, ccd, obs_date):
-    """<EA(E, theta) QE_ccd(E)> over the spectrum, tabulated on THETA_GRID (cm^2)."""
+def spectral_response(spectrum, chips, obs_date):
+    """{ccd: <EA(E, theta) QE_ccd(E)> over the spectrum, tabulated on THETA_GRID (cm^2)}."""
     e, w = spectrum.grid()
     area = caldb.effective_area(e[None, :], THETA_GRID[:, None], obs_date=obs_date)
-    q = caldb.qe(ccd, e, obs_date=obs_date)
-    return (area * (q * w)[None, :]).sum(axis=1)
+    return {c: area @ (caldb.qe(c, e, obs_date=obs_date) * w) for c in chips}
 
 
 def kronecker_lattice(n, dim):
@@ -93,7 +92,7 @@ def expected_counts(obs):
     for i, src in enumerate(obs.sources):
         key = str(src.spectrum)
         if key not in cache:
-            cache[key] = {c: _spectral_response(src.spectrum, c, config.date) for c in config.chips}
+            cache[key] = spectral_response(src.spectrum, config.chips, config.date)
         counts = _source_counts(obs, src, cache[key], masks, geometry)
         detected = {c: int(np.sum((obs.source_id == i) & (obs.events["ccd_id"] == c)))
                     for c in config.chips}

@@ -45,3 +45,11 @@ def run(p):
     for r in selected:
         info(f"  {r.instrument:<6s} {r.codename:<20s} issue {r.issue}", 2)
     return None
+
+
+if __name__ == "__main__":      # interim command line until the shared runner lands
+    import sys
+
+    from ._interim_cli import main as _main
+
+    sys.exit(_main("cifbuild", run))

@@ -64,3 +64,11 @@ def run(p):
     for key in ("evt", "asol", "bpix", "msk", "fov", "truth"):
         info(f"Wrote {paths[key]}", 1)
     return None
+
+
+if __name__ == "__main__":      # interim command line until the shared runner lands
+    import sys
+
+    from ._interim_cli import main as _main
+
+    sys.exit(_main("simobs", run))

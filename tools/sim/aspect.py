@@ -50,12 +50,23 @@ class Aspect:
                 setattr(self, name, np.zeros(n))
 
     def at(self, t):
-        """Pointing (ra, dec, roll) at times ``t`` (linear interpolation between samples)."""
+        """Pointing (ra, dec, roll) at times ``t`` (linear interpolation between samples;
+        clamped to the first/last sample outside the table)."""
         t = np.asarray(t, float)
-        # interpolate small offsets from the nominal pointing to keep full precision
-        ra = self.ra_nom + np.interp(t, self.time, _wrap(self.ra - self.ra_nom))
-        return (np.mod(ra, 360.0), np.interp(t, self.time, self.dec),
-                np.interp(t, self.time, self.roll))
+        dra = _wrap(self.ra - self.ra_nom)       # small offsets keep full precision
+        step = np.diff(self.time)
+        if len(step) and np.allclose(step, step[0], rtol=0, atol=1e-9 * max(1.0, step[0])):
+            # uniform sampling: find the interval by arithmetic instead of a search
+            u = np.clip((t - self.time[0]) / step[0], 0.0, len(self.time) - 1.0)
+            i = np.minimum(u.astype(np.int64), len(self.time) - 2)
+            f = u - i
+
+            def lerp(y):
+                return y[i] + (y[i + 1] - y[i]) * f
+        else:
+            def lerp(y):
+                return np.interp(t, self.time, y)
+        return np.mod(self.ra_nom + lerp(dra), 360.0), lerp(self.dec), lerp(self.roll)
 
     @property
     def mean_pointing(self):

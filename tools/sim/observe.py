@@ -184,6 +184,13 @@ def bad_mask_lookup(masks, ccd, px, py):
 
 def detection_probability(energy, theta, ccd, config, a_ref):
     """EA(E, theta) QE_ccd(E) / A_ref for photons already on chip ``ccd``."""
+    if len(energy) and np.all(energy == energy[0]):       # a line: evaluate E once
+        e0 = energy[0]
+        p = caldb.onaxis_area(e0, config.date) * caldb.vignetting(e0, theta, config.date) / a_ref
+        qe = np.zeros(len(energy))
+        for c in np.unique(ccd):
+            qe[ccd == c] = caldb.qe(int(c), e0, obs_date=config.date)
+        return p * qe
     p = caldb.effective_area(energy, theta, obs_date=config.date) / a_ref
     qe = np.zeros(len(energy))
     for c in np.unique(ccd):

@@ -481,8 +481,8 @@ def write_all(outroot, obs, clobber=False):
 
     from ..outputs import check_clobber, output_file
 
-    paths = {k: f"{outroot}_{k}1.fits" for k in ("asol", "bpix", "msk", "fov")}
-    paths["evt"] = f"{outroot}_evt2.fits"
+    paths = {"evt": f"{outroot}_evt2.fits"}
+    paths.update({k: f"{outroot}_{k}1.fits" for k in ("asol", "bpix", "msk", "fov")})
     paths["truth"] = f"{outroot}_truth.fits"
     for p in paths.values():
         check_clobber(p, clobber)

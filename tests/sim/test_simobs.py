@@ -316,3 +316,37 @@ def test_truth_precision_with_many_counts():
     for row in obs.truth["sources"]:
         n, e = sum(row["detected"].values()), row["expected_total"]
         assert abs(n - e) < 3.5 * np.sqrt(e), row["name"]
+
+
+def test_chip_area_map_is_what_the_simulator_uses(default_obs):
+    """The instrument-map building block: at the aimpoint pixel it is EA x QE of the truth's
+    hand calculation, zero on the observation's bad pixels, and smaller off-axis."""
+    obs = default_obs
+    bp = "NONE"
+    amap = caldb.chip_area_map(3, 2.3, sim=obs.sim, obs_date=obs.config.date, badpix=bp)
+    ccd, cx, cy = geom.det_to_chip(4096.5, 4096.5, obs.sim)
+    on = amap[int(round(float(cy))) - 1, int(round(float(cx))) - 1]
+    assert on == pytest.approx(float(caldb.onaxis_area(2.3) * caldb.qe(3, 2.3, obs.config.date)), rel=1e-3)
+    assert amap[0, 0] < on
+    import tempfile, os
+    from pyciao.sim.products import write_bpix
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "b.fits")
+        write_bpix(path, obs)
+        masked = caldb.chip_area_map(3, 2.3, sim=obs.sim, obs_date=obs.config.date,
+                                     badpix={"AXAF_ACIS3_BADPIX_FILE": f"{path}[BADPIX3]"})
+    x0, x1, y0, y1 = obs.badpix[3][0]
+    assert np.all(masked[y0 - 1:y1, x0 - 1:x1] == 0) and masked.sum() < amap.sum()
+
+
+def test_interim_command_line(tmp_path):
+    import sys
+    r = subprocess.run([sys.executable, "-m", "pyciao.simobs", "outroot=cli", "exposure=300",
+                        "mode=h", "verbose=0"], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"cli_{p}.fits" for p in PRODUCTS)
+    r = subprocess.run([sys.executable, "-m", "pyciao.simobs", "outroot=cli"], cwd=tmp_path,
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stderr.strip() == ("# simobs (pyciao 0.1.0): ERROR: Clobber set to no, and output "
+                                "file cli_evt2.fits exists.")

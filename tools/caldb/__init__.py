@@ -12,4 +12,5 @@ from .library import CalFile, lookup, fallback_root, caldb_root  # noqa: F401
 from .products import (  # noqa: F401
     effective_area, onaxis_area, vignetting, qe, qe_raw, contam_transmission, psf_r50, psf_r90,
     bad_pixels, bad_pixel_mask, ardlib_badpix_setting, met_from_date, date_from_met, MJDREF,
+    chip_area_map,
 )

@@ -26,7 +26,7 @@ from .library import lookup
 
 __all__ = ["effective_area", "onaxis_area", "vignetting", "qe", "qe_raw", "contam_transmission",
            "psf_r50", "psf_r90", "bad_pixels", "bad_pixel_mask", "ardlib_badpix_setting",
-           "met_from_date", "date_from_met", "MJDREF"]
+           "met_from_date", "date_from_met", "MJDREF", "chip_area_map"]
 
 MJDREF = 50814.0                    # Chandra MET zero point: 1998-01-01T00:00:00 (TT)
 _MET0 = _dt.datetime(1998, 1, 1)
@@ -270,3 +270,31 @@ def bad_pixel_mask(ccd_id, setting="CALDB", obs_date=None, size=(1024, 1024)):
     for x0, x1, y0, y1 in bad_pixels(ccd_id, setting, obs_date):
         mask[max(y0, 1) - 1:min(y1, size[1]), max(x0, 1) - 1:min(x1, size[0])] = True
     return mask
+
+
+# --- what an instrument map needs ------------------------------------------------------------
+
+def chip_area_map(ccd_id, energy_keV, *, sim, obs_date=None, badpix="CALDB", contam=True,
+                  pixelgrid=None):
+    """Effective area x QE (cm^2 counts/photon) on the chip pixel grid, bad pixels zeroed.
+
+    The same product the simulator draws its detections from: for the centre of each chip
+    pixel, ``EA(E, theta) QE_ccd(E)``, with theta the off-axis angle of that pixel for the SIM
+    position ``sim`` (mm; see :func:`pyciao.geom.default_sim`). ``badpix`` is an ardlib-style
+    setting. Returns an array indexed ``[chipy-1, chipx-1]`` (1024 x 1024 by default);
+    ``pixelgrid=(xs, ys)`` evaluates at other chip coordinates instead (no bad-pixel mask).
+    """
+    from .. import geom
+
+    if pixelgrid is None:
+        xs = ys = np.arange(1, 1025, dtype=float)
+    else:
+        xs, ys = (np.asarray(v, float) for v in pixelgrid)
+    cx, cy = np.meshgrid(xs, ys)
+    detx, dety = geom.chip_to_det(np.full(cx.shape, int(ccd_id)), cx, cy, sim)
+    theta, _ = geom.theta_phi(detx, dety)
+    area = (onaxis_area(energy_keV, obs_date) * vignetting(energy_keV, theta, obs_date)
+            * qe(int(ccd_id), energy_keV, obs_date, contam=contam))
+    if pixelgrid is None:
+        area = np.where(bad_pixel_mask(ccd_id, badpix, obs_date), 0.0, area)
+    return area

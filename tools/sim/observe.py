@@ -27,7 +27,7 @@ import numpy as np
 from .. import caldb, geom
 from ..errors import ToolError
 from .aspect import Aspect, dither_defaults, make_aspect
-from .sources import Source, default_field
+from .sources import default_field
 
 EXPTIME = 3.2            # s, ACIS full-frame exposure
 TIMEDEL = 3.24104        # s, exposure + frame transfer (6-chip timed exposure)

@@ -365,7 +365,6 @@ def fov_polygons(obs, nsample=400):
     out = {}
     for c in obs.config.chips:
         dx, dy = geom.chip_corners_det(c, obs.sim)
-        xs, ys = [], []
         x, y = geom.det_to_sky(dx[None, :], dy[None, :], asp.ra[idx, None], asp.dec[idx, None],
                                asp.roll[idx, None], asp.ra_nom, asp.dec_nom)
         xs, ys = x.ravel(), y.ravel()

@@ -28,11 +28,12 @@ __all__ = [
 class DMSyntaxError(ToolError):
     """A malformed virtual-file string; the message names the column where it went wrong."""
 
-    def __init__(self, reason, text, pos):
+    def __init__(self, reason, text, pos, kind="DM Parse error"):
         self.reason, self.text, self.pos = reason, text, max(0, min(pos, len(text)))
         where = text[self.pos:self.pos + 30] or "<end>"
+        lead = f"{kind}: " if kind else ""
         super().__init__(
-            f"DM Parse error: {reason} at column {self.pos + 1} of '{text}' (near '{where}')")
+            f"{lead}{reason} at column {self.pos + 1} of '{text}' (near '{where}')")
 
     def caret(self):
         """Two lines: the string and a caret under the offending column."""

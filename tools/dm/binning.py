@@ -67,7 +67,7 @@ def _default_limits(view, col, vector_pair):
         hi = rhi if hi is None else (hi if rhi is None else min(hi, rhi))
     if lo is None or hi is None:
         v = ss.value(col.name)
-        if isinstance(v, GTIValue):
+        if isinstance(v, GTIValue) or (v is None and col.name.lower() == "time"):
             tstart, tstop = view.header.get("TSTART"), view.header.get("TSTOP")
             if isinstance(tstart, (int, float)) and isinstance(tstop, (int, float)):
                 lo = float(tstart) if lo is None else lo

@@ -532,8 +532,10 @@ def _hdu_bytes(hdu, primary):
     return text + padded
 
 
-def write_fits(path, hdus):
-    """Write ``hdus`` (a list of :class:`OutHDU`, the first one primary) to ``path``."""
-    with open(path, "wb") as fh:
+def write_fits(path, hdus, compress=False):
+    """Write ``hdus`` (a list of :class:`OutHDU`, the first one primary) to ``path``
+    (gzip-compressed when ``compress``)."""
+    opener = (lambda: gzip.open(path, "wb", compresslevel=6)) if compress else (lambda: open(path, "wb"))
+    with opener() as fh:
         for i, hdu in enumerate(hdus):
             fh.write(_hdu_bytes(hdu, i == 0))

@@ -165,6 +165,17 @@ def _coordinate_cards(view):
 
 
 # --------------------------------------------------------------------------- tables
+def _renumber_mtypes(cards):
+    """MTYPEn/MFORMn pairs renumbered 1..k in their order."""
+    numbers = {}
+    out = []
+    for k, v, c in cards:
+        old = k[5:]
+        new = numbers.setdefault(old, len(numbers) + 1)
+        out.append((k[:5] + str(new), v, c))
+    return out
+
+
 def table_hdu(view, history=None):
     """An OutHDU for a TableView: the selected rows of the visible columns."""
     cols = view.columns
@@ -224,7 +235,7 @@ def table_hdu(view, history=None):
     _append(h, carried)
     _finish_history(h, carried_hist, history)
     _append(h, view.subspace.cards("table"))
-    _append(h, mcards)
+    _append(h, _renumber_mtypes(mcards))
     return OutHDU(h, out.tobytes())
 
 
@@ -308,6 +319,7 @@ def _as_extension(ds, b):
     return image_hdu(v, primary=False)
 
 
-def write_view(path, view, history=None, all_blocks=True):
-    """Write a view (and the input's other blocks) to ``path`` (caller handles atomicity)."""
-    write_fits(path, dataset_hdus(view, history, all_blocks))
+def write_view(path, view, history=None, all_blocks=True, compress=False):
+    """Write a view (and the input's other blocks) to ``path`` (caller handles atomicity);
+    ``compress`` gzips the file (as CIAO does for output names ending in .gz)."""
+    write_fits(path, dataset_hdus(view, history, all_blocks), compress=compress)

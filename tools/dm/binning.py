@@ -249,6 +249,14 @@ def bin_table(view, spec, options=None, name=None):
     img = ImageView(data, axes, header, name or f"{view.name}_IMAGE", world, None,
                     None, view.subspace.copy(), source=view)
     img.exclude_dss = {g.column.name.lower() for g in grid}
+    if len(grid) >= 2:
+        reg = view.subspace.region((grid[0].column.name, grid[1].column.name))
+        if reg is not None and reg.region is not None:
+            img._null_outside(reg.region, [0, 1])       # pixels centred outside are null
+    if spec.weight:
+        wcol = view.source_column(spec.weight)
+        if wcol is not None and wcol.unit:
+            header["BUNIT"] = wcol.unit
     null = options.get("null")
     if null not in (None, True) and dtype.kind in "iu":
         img.null = int(float(null))

@@ -199,6 +199,17 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?$")
 
 
+def _starts_quote(text, i):
+    """A quote opens a string only at the start of an argument (after '(' or ','); after a
+    number it is the arcsecond mark of a region size (``9.84"``)."""
+    if text[i] not in "\"'":
+        return False
+    j = i - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return j >= 0 and text[j] in "(,"
+
+
 def _match_close(text, start, source, offset):
     """Index of the bracket closing the one at ``text[start]`` (quotes respected)."""
     stack = []
@@ -209,7 +220,7 @@ def _match_close(text, start, source, offset):
         if quote:
             if c == quote:
                 quote = None
-        elif c in "\"'" and stack and stack[-1][0] == "(":
+        elif stack and stack[-1][0] == "(" and _starts_quote(text, i):
             quote = c
         elif c in _OPEN:
             stack.append((c, i))
@@ -234,7 +245,7 @@ def split_top_level(text, seps=",", offset=0, source=None):
             if c == quote:
                 quote = None
             continue
-        if c in "\"'" and depth:
+        if depth and _starts_quote(text, i):
             quote = c
         elif c in _OPEN:
             depth += 1
@@ -461,7 +472,7 @@ class _FilterParser:
             if quote:
                 if c == quote:
                     quote = None
-            elif c in "\"'":
+            elif _starts_quote(self.t, i):
                 quote = c
             elif c in "([{":
                 depth += 1

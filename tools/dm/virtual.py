@@ -110,7 +110,7 @@ class _Context(FilterContext):
         return region_text(region)
 
     def _open_table(self, spec):
-        view = open_virtual(spec, base_dir=self.base_dir)
+        view = open_virtual(spec)          # the region library has resolved the name already
         if view.kind != "table":
             raise ToolError(f"region file {spec} is not a table")
         return CaseInsensitiveDict(view.read())

@@ -355,3 +355,43 @@ def test_world_region_cannot_be_evaluated():
     for call in (lambda: r.contains(0, 0), r.extent, r.area):
         with pytest.raises(Exception, match="celestial"):
             call()
+
+
+def test_many_negated_shapes_match_plain_evaluation():
+    """``[exclude sky=region(sources.reg)]``: one component of many negated shapes."""
+    sources = parse_region("+".join(f"circle({10 + 7 * i},{5 + 3 * i},2.5)" for i in range(40)))
+    r = sources.invert()
+    assert len(r.components) == 1 and len(r.shapes) == 40
+    rng = np.random.default_rng(11)
+    x, y = rng.uniform(0, 300, 50000), rng.uniform(0, 130, 50000)
+    x[:6] = [np.nan, np.inf, -np.inf, 10.0, 12.5, 17.0]
+    y[:6] = [5.0, 5.0, 5.0, 5.0, 5.0, 8.0]
+    m = r.contains(x, y)
+    # +-inf lie outside the region's +-DBL_MAX box: rejected, as by the library
+    assert m[:6].tolist() == [True, False, False, False, False, False]
+    finite_or_nan = ~np.isinf(x)
+    assert (m == _plain(r, x, y))[finite_or_nan].all()
+    assert (m == ~sources.contains(x, y))[finite_or_nan].all()
+    # all points with the same x (a degenerate bucket index)
+    xs = np.full(5000, 17.0)
+    ys = np.linspace(0, 20, 5000)
+    assert (r.contains(xs, ys) == _plain(r, xs, ys)).all()
+
+
+def test_polygon_edge_index_matches_the_direct_evaluation():
+    """Many points and many edges take the y-indexed path; small batches do not."""
+    ang = np.radians(np.arange(0, 360, 9.0))
+    rad = np.where(np.arange(ang.size) % 2, 10.0, 4.0)          # a 40-vertex star
+    vx, vy = np.round(rad * np.cos(ang), 3), np.round(rad * np.sin(ang), 3)
+    r = parse_region("polygon(" + ",".join(f"{a!r},{b!r}" for a, b in
+                                           zip(vx.tolist(), vy.tolist())) + ")")
+    rng = np.random.default_rng(2)
+    x, y = rng.uniform(-11, 11, 60000), rng.uniform(-11, 11, 60000)
+    x[:40], y[:40] = vx, vy                                      # the vertices themselves
+    x[40:80], y[40:80] = (vx + np.roll(vx, -1)) / 2, (vy + np.roll(vy, -1)) / 2
+    y[80:90], x[80:90] = np.nan, 0.0
+    whole = r.contains(x, y)
+    pieces = np.concatenate([r.contains(x[i:i + 1000], y[i:i + 1000])
+                             for i in range(0, x.size, 1000)])
+    assert (whole == pieces).all()
+    assert whole[:40].all() and not whole[80:90].any()

@@ -43,20 +43,24 @@ def bounds_area(fieldx, fieldy):
 
 
 def _polygon_self_intersects(xs, ys):
-    """Library ``check_overlap``: do two non-adjacent edges of the closed polygon cross?"""
+    """Library ``check_overlap``: do two non-adjacent edges of the closed polygon cross?
+    (Same arithmetic, vectorised over the second edge.)"""
     n = len(xs)
-    for i in range(n - 3):
-        x1, x2, y1, y2 = xs[i], xs[i + 1], ys[i], ys[i + 1]
-        for j in range(i + 2, n - 1):
-            if i == 0 and j == n - 2:
+    xa, ya = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(n - 3):
+            x1, x2, y1, y2 = xa[i], xa[i + 1], ya[i], ya[i + 1]
+            j = np.arange(i + 2, n - 1)
+            if i == 0:
+                j = j[j != n - 2]
+            if j.size == 0:
                 continue
-            x3, x4, y3, y4 = xs[j], xs[j + 1], ys[j], ys[j + 1]
+            x3, x4, y3, y4 = xa[j], xa[j + 1], ya[j], ya[j + 1]
             denom = (y4 - y3) * (x2 - x1) - (x4 - x3) * (y2 - y1)
-            if abs(denom) < FLT_MIN:
-                continue
             ua = ((x4 - x3) * (y1 - y3) - (y4 - y3) * (x1 - x3)) / denom
             ub = ((x2 - x1) * (y1 - y3) - (y2 - y1) * (x1 - x3)) / denom
-            if 0 <= ua <= 1 and 0 <= ub <= 1:
+            hit = (np.abs(denom) >= FLT_MIN) & (0 <= ua) & (ua <= 1) & (0 <= ub) & (ub <= 1)
+            if hit.any():
                 return True
     return False
 

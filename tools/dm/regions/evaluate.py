@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .extent import cos_sin, mod_angle, rotated
+from .extent import cos_sin, mod_angle, rotated, shape_extent_raw
 
 _SORT_THRESHOLD = 8  # components above which points are sorted by x once
 
@@ -86,20 +86,37 @@ def _pie(s, x, y):
 
 
 def _polygon(s, x, y):
-    """Winding number != 0, or the point lies on an edge (library ``regInsidePolygon``)."""
+    """Winding number != 0, or the point lies on an edge (library ``regInsidePolygon``).
+
+    An edge can only matter to points whose y lies within the edge's y range (crossings
+    need y1 <= y < y2 or y2 <= y < y1; edge hits need y between them), so for many points
+    and many edges each edge only looks at the points of its y range."""
     xs, ys = s.xs, s.ys
     wn = np.zeros(np.shape(x), dtype=np.int64)
     on_edge = np.zeros(np.shape(x), dtype=bool)
+    index = _XIndex(y) if len(xs) > 9 and np.size(x) > 2000 else None
     for i in range(len(xs) - 1):
         x1, y1, x2, y2 = xs[i], ys[i], xs[i + 1], ys[i + 1]
-        is_left = (x2 - x1) * (y - y1) - (x - x1) * (y2 - y1)
-        colinear = is_left == 0
-        if colinear.any():
-            on_edge |= (colinear & (((x <= x1) & (x >= x2)) | ((x <= x2) & (x >= x1)))
-                        & (((y <= y1) & (y >= y2)) | ((y <= y2) & (y >= y1))))
-        wn += (y1 <= y) & (y2 > y) & (is_left > 0)   # upward crossing, point on the left
-        wn -= (y1 > y) & (y2 <= y) & (is_left < 0)   # downward crossing, point on the right
+        if index is None:
+            _edge(x1, y1, x2, y2, x, y, wn, on_edge, None)
+        else:
+            cand = index.between(min(y1, y2), max(y1, y2))
+            if cand.size:
+                _edge(x1, y1, x2, y2, x[cand], y[cand], wn, on_edge, cand)
     return on_edge | (wn != 0)
+
+
+def _edge(x1, y1, x2, y2, x, y, wn, on_edge, at):
+    """Add one edge's winding contribution and edge hits for points (x, y) (at ``at``)."""
+    sel = slice(None) if at is None else at
+    is_left = (x2 - x1) * (y - y1) - (x - x1) * (y2 - y1)
+    colinear = is_left == 0
+    if colinear.any():
+        on_edge[sel] |= (colinear & (((x <= x1) & (x >= x2)) | ((x <= x2) & (x >= x1)))
+                         & (((y <= y1) & (y >= y2)) | ((y <= y2) & (y >= y1))))
+    # upward crossing with the point on the left / downward with the point on the right
+    wn[sel] += ((y1 <= y) & (y2 > y) & (is_left > 0)).astype(np.int64) \
+        - ((y1 > y) & (y2 <= y) & (is_left < 0))
 
 
 def _point(s, x, y):
@@ -127,13 +144,105 @@ def _in_box(x, y, bx, by):
 
 
 def _component(shapes, x, y):
-    result = inside_shape(shapes[0], x, y)
-    for shape in shapes[1:]:
-        if not result.any():
-            break
+    """AND of the shapes of one component. AND does not depend on order, so the included
+    shapes shrink the candidates first and the negated ones are cut out afterwards, each
+    only where its own bounding box lies."""
+    first = shapes[0]
+    if first.kind == "field" and first.include:
+        result = np.ones(x.shape, dtype=bool)
+    else:
+        result = inside_shape(first, x, y)
+    rest = shapes[1:]
+    for shape in (s for s in rest if s.include):
         idx = np.flatnonzero(result)
+        if idx.size == 0:
+            return result
         result[idx] = inside_shape(shape, x[idx], y[idx])
+    negated = [s for s in rest if not s.include]
+    if negated:
+        if result.all():
+            return _cut(negated, x, y)
+        idx = np.flatnonzero(result)
+        if idx.size:
+            result[idx] = _cut(negated, x[idx], y[idx])
     return result
+
+
+def _box_of(shape):
+    """The shape's own box when every point it contains lies in it, else None (field and
+    sector are unbounded; a rotated rectangle can stick out of the library's box)."""
+    if shape.kind in ("field", "sector") or (shape.kind == "rectangle"
+                                             and shape.angles[0] != 0.0):
+        return None
+    return shape_extent_raw(shape, None, None)
+
+
+def _cut(negated, x, y):
+    """Which points survive every negated shape (``!a & !b & ...``). A point with a
+    non-finite coordinate is never inside a bounded shape, so bounded shapes only need the
+    points of their box."""
+    keep = np.ones(x.shape, dtype=bool)
+    boxed = []
+    for shape in negated:
+        box = _box_of(shape)
+        if box is None:
+            keep &= inside_shape(shape, x, y)
+        else:
+            boxed.append((shape, box))
+    if len(boxed) > _SORT_THRESHOLD and x.size > 1000:
+        index = _XIndex(x)
+        for shape, (bx, by) in boxed:
+            cand = index.between(bx[0], bx[1])
+            xc, yc = x[cand], y[cand]
+            sel = cand[(xc >= bx[0]) & (xc <= bx[1]) & (yc >= by[0]) & (yc <= by[1])
+                       & keep[cand]]
+            if sel.size:
+                keep[sel] = inside_shape(shape, x[sel], y[sel])
+        return keep
+    for shape, (bx, by) in boxed:
+        sel = np.flatnonzero(_in_box(x, y, bx, by) & keep)
+        if sel.size:
+            keep[sel] = inside_shape(shape, x[sel], y[sel])
+    return keep
+
+
+class _XIndex:
+    """Points bucketed by x into 65536 cells and ordered by cell (numpy's radix sort for
+    16-bit keys, linear time), so the points with x in a range come from two binary
+    searches. Points with a non-finite x are listed in ``odd``."""
+
+    CELLS = 65535
+
+    def __init__(self, x):
+        finite = np.isfinite(x)
+        self.odd = np.flatnonzero(~finite)
+        fidx = np.flatnonzero(finite) if self.odd.size else None
+        xf = x if fidx is None else x[fidx]
+        self.empty = xf.size == 0
+        if self.empty:
+            return
+        self.lo, hi = float(xf.min()), float(xf.max())
+        self.scale = self.CELLS / (hi - self.lo) if hi > self.lo else 0.0
+        cells = self._cells(xf)
+        order = np.argsort(cells, kind="stable")
+        self.cells = cells[order]
+        self.order = order if fidx is None else fidx[order]
+
+    def _cells(self, v):
+        with np.errstate(over="ignore", invalid="ignore"):
+            c = np.floor((np.asarray(v, dtype=float) - self.lo) * self.scale)
+        return np.clip(c, 0, self.CELLS).astype(np.uint16)
+
+    def between(self, x0, x1):
+        """Indices of all finite-x points with x0 <= x <= x1 (and some neighbours)."""
+        if self.empty or x1 < x0:
+            return np.zeros(0, dtype=np.intp)
+        if self.scale == 0.0:
+            return self.order
+        c0, c1 = self._cells([x0, x1])
+        a = np.searchsorted(self.cells, c0, side="left")
+        b = np.searchsorted(self.cells, c1, side="right")
+        return self.order[a:b]
 
 
 def inside_region(components, bounds, component_boxes, x, y):
@@ -159,38 +268,17 @@ def inside_region(components, bounds, component_boxes, x, y):
 
 
 def _components(components, boxes, x, y):
-    result = np.zeros(x.shape, dtype=bool)
     if len(components) == 1:
         return _component(components[0], x, y)
-    if len(components) > _SORT_THRESHOLD and x.size > 1000:
-        return _components_sorted(components, boxes, x, y)
+    result = np.zeros(x.shape, dtype=bool)
+    index = _XIndex(x) if len(components) > _SORT_THRESHOLD and x.size > 1000 else None
     for shapes, (cx, cy) in zip(components, boxes):
-        sel = np.flatnonzero(_in_box(x, y, cx, cy) & ~result)
+        if index is None:
+            sel = np.flatnonzero(_in_box(x, y, cx, cy) & ~result)
+        else:
+            # finite x from the index; non-finite x (NaN passes the box test) checked too
+            cand = np.concatenate([index.between(cx[0], cx[1]), index.odd])
+            sel = cand[_in_box(x[cand], y[cand], cx, cy) & ~result[cand]]
         if sel.size:
             result[sel] = _component(shapes, x[sel], y[sel])
-    return result
-
-
-def _components_sorted(components, boxes, x, y):
-    """Many components (e.g. a grid of source circles): sort the points by x once, then
-    each component only looks at the slice of points within its x range."""
-    order = np.argsort(x, kind="stable")
-    xo, yo = x[order], y[order]
-    hit = np.zeros(x.shape, dtype=bool)
-    nan_tail = np.searchsorted(xo, np.inf, side="right")  # NaNs sort last
-    for shapes, (cx, cy) in zip(components, boxes):
-        lo = np.searchsorted(xo, cx[0], side="left")
-        hi = np.searchsorted(xo, cx[1], side="right")
-        spans = [(lo, hi)]
-        if nan_tail < xo.size:
-            spans.append((nan_tail, xo.size))
-        for a, b in spans:
-            if b <= a:
-                continue
-            ys = yo[a:b]
-            sel = np.flatnonzero(~((ys < cy[0]) | (ys > cy[1])) & ~hit[a:b]) + a
-            if sel.size:
-                hit[sel] = _component(shapes, xo[sel], yo[sel])
-    result = np.empty(x.shape, dtype=bool)
-    result[order] = hit
     return result

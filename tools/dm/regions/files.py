@@ -235,7 +235,9 @@ def _read_fits_table(spec, open_table):
                 what = f"block '{block}'" if block else "a table"
                 raise RegionError(f"unable to read region from: {spec} (no {what})")
             return {name: hdu.data[name] for name in hdu.columns.names}
-    except OSError as err:
+    except RegionError:
+        raise
+    except Exception as err:  # unreadable or damaged FITS: astropy raises many kinds
         raise RegionError(f"unable to read region from: {spec} ({err})") from None
 
 
@@ -250,6 +252,13 @@ def _text_lines(path):
 
 def _file_groups(name, open_table, base_dir):
     """The region file ``name`` as a list of independent component lists."""
+    try:
+        name = os.fspath(name)
+        base_dir = None if base_dir is None else os.fspath(base_dir)
+    except TypeError:
+        raise RegionError(f"unable to read region from: {name!r}") from None
+    if not isinstance(name, str) or not name.strip():
+        raise RegionError(f"unable to read region from: {name!r}")
     spec = _resolve(name, base_dir)
     file_part = spec.split("[", 1)[0]
     if "[" in spec or _is_fits(file_part):

@@ -22,6 +22,7 @@ point         the point           --             --
 field         --                  --             --
 ============  ==================  =============  ==========
 """
+import math
 from dataclasses import dataclass, replace
 
 from .errors import RegionError
@@ -90,6 +91,8 @@ def make_shape(kind, xs=(), ys=(), radii=(), angles=(), *, include=True,
     ys = tuple(float(v) for v in ys)
     radii = tuple(float(v) for v in radii)
     angles = tuple(float(v) for v in angles)
+    if not all(math.isfinite(v) for v in xs + ys + radii + angles):
+        raise RegionError(f"{kind} values must be finite numbers")
     if kind == "circle":
         _check(not radii[0] < 0, "circle radius must be positive")
     elif kind == "annulus":

@@ -82,13 +82,23 @@ def _row_shape(name, xs, ys, r, a):
                       include=include)
 
 
-def region_from_table(columns):
-    """A :class:`Region` from region-table columns (a mapping name -> array, any case)."""
-    xcol, ycol = _column(columns, "X"), _column(columns, "Y")
+def region_from_table(columns, *, x="X", y="Y"):
+    """A :class:`Region` from region-table columns (a mapping name -> array, any case).
+
+    ``x``/``y`` name the position columns: ``X``/``Y`` (or a two-element ``POS``) for sky
+    regions; e.g. ``CHIPX``/``CHIPY`` for a bad-pixel table."""
+    try:
+        return _region_from_table(columns, x, y)
+    except (TypeError, ValueError, IndexError, AttributeError) as err:
+        raise RegionError(f"bad region table: {err}") from None
+
+
+def _region_from_table(columns, x, y):
+    xcol, ycol = _column(columns, x.upper()), _column(columns, y.upper())
     if xcol is None or ycol is None:
         pos = _column(columns, "POS")
         if pos is None or pos.ndim != 2 or pos.shape[-1] != 2:
-            raise RegionError("region table has no X and Y (or POS) columns")
+            raise RegionError(f"region table has no {x} and {y} (or POS) columns")
         xcol, ycol = pos[:, 0], pos[:, 1]
     n = len(xcol)
     xs = np.asarray(xcol, dtype=float).reshape(n, -1)

@@ -193,27 +193,48 @@ def histogram(view, grid, weight=None):
         wname = wcol.name
     acc = np.zeros(size, np.float64 if wname else np.int64)
     read = list(dict.fromkeys(names + ([wname] if wname else [])))
+    rows = 1 << 21
+    pending, npending = [], 0                         # indices waiting for one bincount
+
+    def flush():
+        nonlocal pending, npending
+        if pending:
+            idx = pending[0] if len(pending) == 1 else np.concatenate(pending)
+            pending, npending = [], 0
+            acc[:] += np.bincount(idx, minlength=size)
     with np.errstate(invalid="ignore", over="ignore"):
-        for chunk in view.iter_chunks(read):
+        for chunk, mask in view.iter_chunks(read, chunk_rows=rows, with_mask=True):
             n = len(chunk[names[0]]) if names else 0
             if n == 0:
                 continue
-            flat = np.zeros(n, np.intp)
-            ok = np.ones(n, bool)
-            stride = 1
+            ok = np.ones(n, bool) if mask is None else mask
+            flat, stride = None, 1
             for g in grid:
                 v = chunk[g.column.name]
-                f = (v.astype(np.float64) - g.lo) / g.step
-                ok &= (f >= 0) & (v < g.hi_cut)
+                f = np.subtract(v, g.lo, dtype=np.float64)
+                f /= g.step
+                ok &= f >= 0
+                ok &= f < g.n
+                if g.hi_cut < g.lo + g.n * g.step:        # partially filled last bin
+                    ok &= v < g.hi_cut
                 i = f.astype(np.intp)
-                ok &= i < g.n
-                flat += i * stride
+                del f
+                if flat is None:
+                    flat = i
+                else:
+                    i *= stride
+                    flat += i
                 stride *= g.n
             sel = flat[ok]
             if wname:
                 acc += np.bincount(sel, weights=chunk[wname][ok].astype(np.float64), minlength=size)
-            else:
-                acc += np.bincount(sel, minlength=size)
+                continue
+            # one bincount (a full-size array) per ~image-size events, not per chunk
+            pending.append(sel)
+            npending += len(sel)
+            if npending >= size:
+                flush()
+        flush()
     shape = tuple(g.n for g in reversed(grid))
     return acc.reshape(shape)
 

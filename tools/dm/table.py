@@ -157,8 +157,13 @@ class TableView:
             out[vis] = src.decode(field[rows])
         return out
 
-    def iter_chunks(self, names, chunk_rows=CHUNK_ROWS):
-        """Yield {visible name: filtered values} chunk by chunk (filters applied per chunk)."""
+    def iter_chunks(self, names, chunk_rows=CHUNK_ROWS, with_mask=False):
+        """Yield {visible name: filtered values} chunk by chunk (filters applied per chunk).
+
+        With ``with_mask`` yield ``(values, mask)`` instead: when most rows of a chunk pass,
+        the values are left unfiltered and ``mask`` says which rows pass (saving a copy of
+        every column); otherwise the values are filtered and ``mask`` is None.
+        """
         pairs = self._resolve(names)
         raw = self.dataset.raw_rows(self.info)
         n = self.info.nrows
@@ -166,7 +171,8 @@ class TableView:
             rows = self._rows
             for start in range(0, len(rows), chunk_rows):
                 idx = rows[start:start + chunk_rows]
-                yield {vis: src.decode(raw[f"c{src.index}"][idx]) for vis, src in pairs}
+                vals = {vis: src.decode(raw[f"c{src.index}"][idx]) for vis, src in pairs}
+                yield (vals, None) if with_mask else vals
             return
         need = {src.name: src for _, src in pairs}
         if self.predicate is not None:
@@ -176,11 +182,12 @@ class TableView:
             stop = min(n, start + chunk_rows)
             sl = raw[start:stop]
             chunk = {name: src.decode(sl[f"c{src.index}"]) for name, src in need.items()}
-            if self.predicate is not None:
-                m = self.predicate.mask(chunk, np.arange(start, stop))
-                yield {vis: chunk[src.name][m] for vis, src in pairs}
-            else:
-                yield {vis: chunk[src.name] for vis, src in pairs}
+            m = None if self.predicate is None else self.predicate.mask(chunk, np.arange(start, stop))
+            if with_mask and m is not None and np.count_nonzero(m) * 2 >= len(m):
+                yield {vis: chunk[src.name] for vis, src in pairs}, m
+                continue
+            vals = {vis: (chunk[src.name] if m is None else chunk[src.name][m]) for vis, src in pairs}
+            yield (vals, None) if with_mask else vals
 
     def raw_selected(self):
         """The selected rows of the stored table as raw (FITS-encoded) structured records."""

@@ -129,14 +129,15 @@ def run(p):
     ds = open_dataset(path)
     target = ds.block(vf.block)
     edits = _edits_from(p)
+    filelist = str(getattr(p, "filelist", "") or "")
+    params = [("infile", p.infile), ("filelist", filelist)]
+    if not filelist.strip() or filelist.strip().lower() == "none":   # read only what is used
+        params += [("operation", p.operation), ("key", p.key), ("value", p.value)]
     hdus = []
     for b in ds.blocks:
         h = b.header.copy()
         if b.number == target.number:
             apply_edits(h, edits)
-            params = [("infile", p.infile), ("filelist", getattr(p, "filelist", "") or ""),
-                      ("operation", getattr(p, "operation", "") or ""), ("key", getattr(p, "key", "") or ""),
-                      ("value", getattr(p, "value", "") or "")]
             hist = [str(v) for v in h.get("HISTORY", [])]
             for rec in history_records("dmhedit", params, _history_start(hist)):
                 h.add_history(rec)
@@ -148,6 +149,8 @@ def run(p):
     return None
 
 
-def main(argv=None):
-    from .task import run_tool
-    return run_tool("dmhedit", run, argv)
+try:                                   # the shared runner (tools/task.py), once merged
+    from .task import tool_main as _tool_main
+except ImportError:                    # pragma: no cover - branch without the runner yet
+    _tool_main = None
+main = _tool_main("dmhedit", run) if _tool_main else None

@@ -59,6 +59,8 @@ def run(p):
     return out
 
 
-def main(argv=None):
-    from .task import run_tool
-    return run_tool("dmkeypar", run, argv)
+try:                                   # the shared runner (tools/task.py), once merged
+    from .task import tool_main as _tool_main
+except ImportError:                    # pragma: no cover - branch without the runner yet
+    _tool_main = None
+main = _tool_main("dmkeypar", run) if _tool_main else None

@@ -455,6 +455,8 @@ def run(p):
     return None
 
 
-def main(argv=None):
-    from .task import run_tool  # the shared runner (tools/task.py)
-    return run_tool("dmlist", run, argv)
+try:                                   # the shared runner (tools/task.py), once merged
+    from .task import tool_main as _tool_main
+except ImportError:                    # pragma: no cover - branch without the runner yet
+    _tool_main = None
+main = _tool_main("dmlist", run) if _tool_main else None

@@ -254,6 +254,8 @@ def run(p):
     return outputs(last[0], last[2])
 
 
-def main(argv=None):
-    from .task import run_tool
-    return run_tool("dmstat", run, argv)
+try:                                   # the shared runner (tools/task.py), once merged
+    from .task import tool_main as _tool_main
+except ImportError:                    # pragma: no cover - branch without the runner yet
+    _tool_main = None
+main = _tool_main("dmstat", run) if _tool_main else None

@@ -48,6 +48,10 @@ class TableView:
         """Visible columns (ColumnInfo; renamed copies carry the new name)."""
         return [vis for vis, _ in self._cols]
 
+    def column_pairs(self):
+        """[(visible ColumnInfo, stored ColumnInfo)] in output order."""
+        return list(self._cols)
+
     def column(self, name):
         low = name.lower()
         for vis, _ in self._cols:

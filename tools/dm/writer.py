@@ -179,7 +179,7 @@ def _renumber_mtypes(cards):
 def table_hdu(view, history=None):
     """An OutHDU for a TableView: the selected rows of the visible columns."""
     cols = view.columns
-    pairs = list(view._cols)
+    pairs = view.column_pairs()
     for vis, src in pairs:
         if src.kind == "vla":
             raise ToolError(f"cannot copy variable-length column '{src.name}'")

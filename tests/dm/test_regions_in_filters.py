@@ -134,3 +134,12 @@ def test_image_rebin_by_factor(tmp_path):
     img = open_virtual(path + "[bin sky=2]")
     assert img.data.shape == (3, 3) and img.data[0, 0] == data[:2, :2].sum()
     assert img.axes[0].cdelt == 2.0 and img.axes[0].crval == 0.5
+
+
+def test_opt_full_keeps_size_and_bad_axis_named(tmp_path):
+    path = _image(tmp_path, "img.fits", np.ones((100, 100), "f4"), (3800.5, 3560.5))
+    img = open_virtual(path + "[sky=circle(3840,3599,7)][opt full]")
+    assert img.shape_fits == (100, 100) and img.good_mask().sum() == 149
+    from pyciao.errors import ToolError
+    with pytest.raises(ToolError, match="'z' is not an axis"):
+        open_virtual(path + "[bin z=2]")

@@ -118,7 +118,8 @@ class ImageView:
             if self.data.ndim >= 2 and all(ax.name is None for ax in self.axes[:2]) \
                     and name.lower() in ("sky", "pos"):
                 return [0, 1]
-            if self.data.ndim >= 2 and [(ax.name or "").lower() for ax in self.axes[:2]] == ["x", "y"]:
+            if self.data.ndim >= 2 and name.lower() in ("sky", "pos") \
+                    and [(ax.name or "").lower() for ax in self.axes[:2]] == ["x", "y"]:
                 return [0, 1]
         if quiet:
             return None

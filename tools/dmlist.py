@@ -379,7 +379,9 @@ def _dss_value_lines(v, desc):
         return [v.text]
     if isinstance(v, RangeSet):
         if v.integer:
-            return [",".join(f"{'' if lo is None else int(lo)}:{'' if hi is None else int(hi)}" for lo, hi in v.intervals)]
+            info = np.iinfo({"B": np.uint8, "I": np.int16, "J": np.int32, "K": np.int64}.get(desc.form, np.int32))
+            return [",".join(f"{info.min if lo is None else int(lo)}:{info.max if hi is None else int(hi)}"
+                             for lo, hi in v.intervals)]
         return [",".join(f"{format_real(lo) if lo is not None else '':>11s}:{format_real(hi) if hi is not None else '':>11s}"
                          for lo, hi in v.intervals)]
     return [str(v)]
@@ -387,21 +389,30 @@ def _dss_value_lines(v, desc):
 
 def list_subspace(view):
     ss = view.subspace
-    descs = [(low, d) for low, d in ss.descriptors.items()]
+    # vector components (chipx, chipy of chip) share one descriptor number
+    entries, numbers, n = [], {}, 0
+    for low, d in ss.descriptors.items():
+        key = (d.vector or low).lower()
+        if key not in numbers:
+            n += 1
+            numbers[key] = n
+        entries.append((numbers[key], low, d))
     lines = [" ", RULE,
-             f"Data subspace for block {view.name}: Components: {len(ss.components)} Descriptors: {len(descs)} ",
+             f"Data subspace for block {view.name}: Components: {len(ss.components)} Descriptors: {n} ",
              RULE, " "]
     for i, comp in enumerate(ss.components, start=1):
         lines.append(f" --- Component {i} --- ")
-        for n, (low, d) in enumerate(descs, start=1):
+        k = {}
+        for num, low, d in entries:
             v = comp.get(low)
             typ = {"D": "Real8", "E": "Real4", "I": "Int2", "J": "Int4", "K": "Int8", "B": "Byte",
                    "X": "Bit"}.get(d.form, d.form)
-            if v is None:
-                lines.append(f"{n:4d} {d.name:<20s} {typ:<20s}")
-                continue
-            vals = _dss_value_lines(v, d)
-            lines.append(f"{n:4d} {d.name:<20s} {typ:<20s}{vals[0]} ")
+            vals = _dss_value_lines(v, d) if v is not None else [""]
+            if d.vector:
+                k[num] = k.get(num, 0) + 1
+                lines.append(f"{num:4d} {d.vector:<20s} [{k[num]:2d}] {d.name:<14s} {vals[0]} ")
+            else:
+                lines.append(f"{num:4d} {d.name:<20s} {typ:<20s}{vals[0]} ")
             for extra in vals[1:]:
                 lines.append(f"{'':46s}{extra}")
     return "\n".join(lines)

@@ -167,7 +167,8 @@ def outputs(st, columns):
         return ",".join(g(v) if isinstance(v, float) else str(v) for v in vals)
     out = {"out_columns": columns, "out_min": join(st.minimum), "out_min_loc": join(st.min_loc),
            "out_max": join(st.maximum), "out_max_loc": join(st.max_loc), "out_mean": join(st.mean),
-           "out_median": join(st.median), "out_sigma": join(st.sigma), "out_sum": join(st.total),
+           "out_median": "" if all(np.isnan(v) for v in st.median) else join(st.median),
+           "out_sigma": join(st.sigma), "out_sum": join(st.total),
            "out_good": join(st.good), "out_null": join(st.null),
            "out_cnvrgd": "yes" if st.converged else "no"}
     if st.cntrd_log is not None:

@@ -15,11 +15,13 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import pathlib
 import shutil
 import subprocess
+import sys
 import tempfile
 
 from .. import __version__
@@ -91,6 +93,18 @@ def simobs_key(params):
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
+def _simobs_command(env):
+    """How to run the simulator: the ``simobs`` console script on the steps' PATH, else the
+    module (``python -m pyciao.simobs``, its interim command line)."""
+    simobs = shutil.which("simobs", path=env.get("PATH"))
+    if simobs is not None:
+        return [simobs]
+    if importlib.util.find_spec("pyciao.simobs") is not None:
+        return [sys.executable, "-m", "pyciao.simobs"]
+    raise MissingInput("the thread runs on a simulated observation, and the simulator "
+                       "`simobs` is not installed")
+
+
 def simulated_observation(params, cache_dir, env):
     """The cache folder holding the simulated observation for ``params``; runs ``simobs``
     (found on ``env["PATH"]``) if it is not cached yet."""
@@ -99,10 +113,7 @@ def simulated_observation(params, cache_dir, env):
     final = cache_dir / key
     if (final / "simobs.json").is_file():
         return final
-    simobs = shutil.which("simobs", path=env.get("PATH"))
-    if simobs is None:
-        raise MissingInput("the thread runs on a simulated observation, and the simulator "
-                           "`simobs` is not installed")
+    command = _simobs_command(env)
     cache_dir.mkdir(parents=True, exist_ok=True)
     build = pathlib.Path(tempfile.mkdtemp(prefix=".build-", dir=cache_dir))
     try:
@@ -111,22 +122,23 @@ def simulated_observation(params, cache_dir, env):
         out.mkdir()
         run_env = dict(env)
         run_env["PFILES"] = f"{build / 'pfiles'};{env['PFILES'].split(';', 1)[-1]}"
-        args = [simobs] + [f"{k}={v}" for k, v in params.items()]
+        args = command + [f"{k}={v}" for k, v in params.items()]
         if "mode" not in params:
             args.append("mode=h")
+        given = args[len(command):]
         proc = subprocess.run(args, cwd=out, env=run_env, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               errors="backslashreplace")
         if proc.returncode != 0:
             last = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
             raise ThreadError(f"simobs failed (exit {proc.returncode}) with "
-                              f"{' '.join(args[1:])}: {last}")
+                              f"{' '.join(given)}: {last}")
         files = sorted(p.name for p in out.iterdir() if p.is_file())
         if not files:
-            raise ThreadError(f"simobs wrote no files with {' '.join(args[1:])}")
+            raise ThreadError(f"simobs wrote no files with {' '.join(given)}")
         (out / "simobs.json").write_text(json.dumps(
             {"params": params, "pyciao": __version__, "files": files,
-             "command": "simobs " + " ".join(args[1:])}, indent=1) + "\n")
+             "command": "simobs " + " ".join(given), "output": proc.stdout}, indent=1) + "\n")
         try:
             os.rename(out, final)
         except OSError:

@@ -336,11 +336,25 @@ def test_cache_key_depends_on_parameters_and_version(monkeypatch):
 
 def test_missing_simulator_is_a_missing_input(make_thread, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.setattr(inputs.importlib.util, "find_spec", lambda name: None)
     monkeypatch.setenv("PYCIAO_CACHE_DIR", str(tmp_path / "cache"))
     folder = make_thread("ls\n", cfg="[simobs]\noutroot = sim\n")
     thread = recipe.load(folder)
     with pytest.raises(inputs.MissingInput, match="`simobs` is not installed"):
         list(session.play(thread))
+
+
+def test_the_real_simulator(make_thread, thread_cli, tmp_path, monkeypatch):
+    """pyciao's own simobs makes the observation (a short one), once."""
+    monkeypatch.setenv("PYCIAO_CACHE_DIR", str(tmp_path / "cache"))
+    folder = make_thread("ls\n", cfg="[simobs]\noutroot = sim\nexposure = 300\nseed = 3\n")
+    text = _record(thread_cli, folder)
+    assert "unix% ls\n@@ exit 0\nsim_asol1.fits\nsim_bpix1.fits\nsim_evt2.fits\nsim_fov1.fits\n" \
+           "sim_msk1.fits\nsim_truth.fits\n" in text
+    (cached,) = (tmp_path / "cache" / "simobs").iterdir()
+    before = (cached / "sim_evt2.fits").stat().st_mtime_ns
+    assert thread_cli("run", folder)[0] == 0
+    assert (cached / "sim_evt2.fits").stat().st_mtime_ns == before
 
 
 # --------------------------------------------------------------------- the console script

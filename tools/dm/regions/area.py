@@ -27,7 +27,7 @@ import numpy as np
 from .errors import RegionError
 from .extent import (DBL_MAX, overlap, region_extent, shape_extent, shape_extent_raw,
                      trim_extent, union_extent, mod_angle, rectangle_corners, rotated)
-from .evaluate import inside_region
+from .evaluate import component_boxes as evaluate_boxes, inside_region
 
 FLT_MIN = 1.17549435082228750797e-38
 _MAX_GRID_POINTS = 2_000_000_000
@@ -135,7 +135,7 @@ def pixellated_area(components, region_bounds, component_boxes, bounds, step):
     if nx * ny > _MAX_GRID_POINTS:
         raise RegionError(f"region area needs {nx * ny} grid points; too many to pixellate")
     if component_boxes is None:
-        _, _, _, component_boxes = region_extent(components)
+        component_boxes = evaluate_boxes(components)
     xs = x0 + step * np.arange(nx, dtype=float)
     count = 0
     rows = max(1, _CHUNK // nx)

@@ -39,6 +39,7 @@ from ...messages import warn
 from .errors import RegionError
 from .grammar import SKY_FRAMES, parse_components
 from .region import Region
+from .shapes import make_shape
 from .table import region_from_table
 
 _PIXEL_SYSTEMS = ("physical", "image", "logical")
@@ -145,10 +146,11 @@ def _text_items(lines, path):
             if low in SKY_FRAMES or low in _WORLD_ALIASES:
                 frame = _WORLD_ALIASES.get(low, low)
                 continue
-            if low == "local" or low.lstrip("+-").startswith(_ANNOTATIONS):
+            if low == "local" or (low.lstrip("+-").startswith(_ANNOTATIONS)
+                                  and '"' not in low):  # CIAO text(x,y,"s") is a point
                 continue
             glue, text = _sign(_normalise(piece))
-            for k, part in enumerate(_ds9_annulus(text)):
+            for part in _ds9_annulus(text):
                 items.append(_Item(part, frame, n, glue))
     return items
 
@@ -187,7 +189,6 @@ def _group(items, path):
                 last.extend(c for c in comps[1:] if c)
                 continue
             # A first item starting with '-': field() minus it.
-            from .shapes import make_shape
             comps[0].insert(0, make_shape("field"))
         groups.append([c for c in comps if c])
     return groups

@@ -168,11 +168,11 @@ def parse_line(line, lineno=0, path=None):
 
 def parse_text(text, path=None):
     """Parse the whole text of a .par file into a `ParFile`."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the final newline ends the last line; it does not start a new one
+    if "\r" in text:  # CR-LF line ends (Windows-made files)
+        lines = [line.rstrip("\r") for line in lines]
     return ParFile([parse_line(line, n, path) for n, line in enumerate(lines, 1)], path)
 
 

@@ -8,7 +8,7 @@ import sys
 
 from . import listing, prompt
 from .cmdline import parse_command_line
-from .errors import VALUE_ERRORS, NoReference, ParamError, QueryNeedsTerminal
+from .errors import VALUE_ERRORS, CantCopyReference, NoReference, ParamError, QueryNeedsTerminal
 from .grammar import read_parfile
 from .pfiles import fresh_copy, locate, open_location, search_path
 from .session import open_params
@@ -86,6 +86,8 @@ def _pset(argv):
             raise session._error(err) from None
         for a in assignments:  # all checked before anything is written
             session.set(a.name, a.value, a.field)
+    if session.changed and not session.location.has_user_area:
+        raise CantCopyReference(session.location.tool)  # PFILES has no user directory
     session.save()
 
 

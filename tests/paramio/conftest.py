@@ -104,3 +104,9 @@ def sh():
         return Result(done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+@pytest.fixture
+def demo_text():
+    """The text of the spec's demo.par."""
+    return DEMO_PAR

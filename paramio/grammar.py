@@ -95,7 +95,7 @@ class ParFile:
 
     def structure(self):
         """What must agree between a user copy and its system file (see pfiles.is_out_of_date)."""
-        return [(p.name, p.type, p.mode, p.min, p.max) for p in self.params]
+        return [(p.name, p.type) for p in self.params]
 
 
 def unescape(text):

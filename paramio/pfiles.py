@@ -141,8 +141,8 @@ def locate(name, environ=None):
 
 def is_out_of_date(user_file, system_file):
     """A user copy is out of date when its parameters differ from the system file's in name,
-    order, type, mode, or min/max. Values, prompts and comments may differ (that is what a
-    user copy is for)."""
+    order or type. Values, prompts and comments may differ (that is what a user copy is for),
+    and so may modes and min/max, which ``pset name.p_mode=…`` legitimately changes."""
     return user_file.structure() != system_file.structure()
 
 

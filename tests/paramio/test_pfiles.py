@@ -113,11 +113,11 @@ def test_out_of_date_user_copy_is_renamed_with_a_warning(demo, p):
 @pytest.mark.parametrize(
     "change",
     [
-        ('binsize,r,h,INDEF,0,,', 'binsize,r,h,INDEF,1,,'),  # a min
         ('verbose,i,h,0', 'verbose,s,h,0'),  # a type
-        ('infile,f,a', 'infile,f,h'),  # a mode
+        ('clobber,b,h', 'clobbr,b,h'),  # a name
         ("infile,f,a,\"\",,,\"Input file\"\noutfile,f,a,\"\",,,\"Output file\"",
          "outfile,f,a,\"\",,,\"Output file\"\ninfile,f,a,\"\",,,\"Input file\""),  # the order
+        ('mode,s,h', 'new,s,h,"",,,\nmode,s,h'),  # a parameter added
     ],
 )
 def test_structure_changes_make_a_copy_out_of_date(demo, change):
@@ -127,6 +127,13 @@ def test_structure_changes_make_a_copy_out_of_date(demo, change):
     demo.user_file().write_text(text.replace(old, new))
     assert pfiles.is_out_of_date(read_parfile(str(demo.user_file())),
                                  read_parfile(str(demo.system_file())))
+
+
+def test_pset_of_mode_min_max_does_not_make_a_copy_out_of_date(demo, p):
+    # ahelp pset documents p_mode/p_min/p_max as user settings: they must survive
+    assert p("pset", "demo", "infile.p_mode=h", "binsize.p_min=1", "verbose.p_max=9").status == 0
+    result = p("pget", "demo", "infile.p_mode", "binsize.p_min", "verbose.p_max")
+    assert (result.out, result.err) == ("h\n1\n9\n", "")
 
 
 def test_values_prompts_and_comments_may_differ(demo, p):

@@ -6,15 +6,19 @@ fills the next non-hidden parameter in file order. Names may be abbreviated to a
 prefix and may carry a ``.p_mode``-style field suffix. ``@@file`` (first argument only) and
 a lone ``+`` are handled by the caller (`session.open_params`).
 """
-import re
-
 from .errors import AmbiguousName, BadSubfield, ParamNotFound, TooManyPositional
 
 SUBFIELDS = ("p_value", "p_mode", "p_min", "p_max", "p_prompt", "p_type")
 
-_ASSIGN = re.compile(r"([\w\-]+)(\.[\w]*)?=(.*)\Z", re.S)
-_FLAG = re.compile(r"([\w\-]+?)([+-])\Z")
-_NAME = re.compile(r"[\w\-]+(\.[\w]*)?\Z")
+
+def _is_word(text, extra="_"):
+    return bool(text) and all(c.isalnum() or c in extra for c in text)
+
+
+def is_name(text):
+    """A parameter name as typed: letters, digits, ``_``, ``-``, an optional ``.field``."""
+    base, dot, field = text.partition(".")
+    return _is_word(base, "_-") and (not dot or field == "" or _is_word(field))
 
 
 class Assignment:
@@ -65,10 +69,10 @@ def _join_spaced_equals(args):
     while i < len(args):
         token = args[i]
         nxt = args[i + 1] if i + 1 < len(args) else None
-        if _NAME.match(token) and nxt == "=" and i + 2 < len(args):
+        if is_name(token) and nxt == "=" and i + 2 < len(args):
             out.append(token + "=" + args[i + 2])
             i += 3
-        elif _NAME.match(token) and nxt is not None and nxt.startswith("=") and nxt != "=":
+        elif is_name(token) and nxt is not None and nxt.startswith("=") and nxt != "=":
             out.append(token + nxt)
             i += 2
         else:
@@ -82,22 +86,21 @@ def parse_command_line(parfile, args):
     result = []
     slots = iter(p for p in parfile.params if not p.hidden)
     for token in _join_spaced_equals(list(args)):
-        assign = _ASSIGN.match(token)
-        if assign:
-            name, field = split_field(assign.group(1) + (assign.group(2) or ""))
+        target, equals, value = token.partition("=")
+        if equals and is_name(target):
+            name, field = split_field(target)
             param = match_name(parfile, name)
             field = None if field == "p_value" else field
-            result.append(Assignment(param.name, field, assign.group(3)))
+            result.append(Assignment(param.name, field, value))
             continue
-        flag = _FLAG.match(token)
-        if flag:
+        stem, sign = token[:-1], token[-1:]
+        if sign in ("+", "-") and "." not in stem and is_name(stem):
             try:
-                param = match_name(parfile, flag.group(1))
+                param = match_name(parfile, stem)
             except ParamNotFound:
                 param = None  # not a parameter: an ordinary positional value such as "x-"
             if param is not None:
-                value = "yes" if flag.group(2) == "+" else "no"
-                result.append(Assignment(param.name, None, value))
+                result.append(Assignment(param.name, None, "yes" if sign == "+" else "no"))
                 continue
         param = next(slots, None)
         if param is None:

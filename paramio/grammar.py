@@ -7,19 +7,15 @@ as in HEASoft files, with ``'``. Lines starting with ``#`` and blank lines are k
 fields, a prompt whose closing quote is missing, CR-LF endings); everything else is a
 `ParFileSyntax` error naming the line and field. Writing lives in `render.py`.
 """
-import re
-
 from .errors import ParFileSyntax
 
 FIELDS = ("name", "type", "mode", "value", "min", "max", "prompt")
 FIELD_TITLES = ("Name", "Type", "Mode", "Value", "Min", "Max", "Prompt")
+MODE_LETTERS = frozenset("ahqlAHQL")
+BLANKS = " \t"
 
-# One field starting at a position: optional blanks, then a double-quoted string (\" escapes),
-# a single-quoted string, or bare text up to the next comma.
-_FIELD = re.compile(r"""[ \t]*(?:"((?:[^"\\]|\\.)*)("?)|'([^']*)('?)|([^,]*))""", re.S)
-_AFTER_QUOTE = re.compile(r"[ \t]*(,|$)")
-_TYPE = re.compile(r"\*?[A-Za-z]+\Z")
-_MODE = re.compile(r"[ahqlAHQL]+\Z")
+# The lexer uses str methods, not the re module: importing re would cost pget a third of its
+# start-up budget.
 
 
 class Comment:
@@ -109,6 +105,24 @@ def _outer_unquoted(text):
     return unescape(inner) if quote == '"' else inner
 
 
+def _closing_quote(line, start):
+    """Index of the ``"`` closing a string that starts at ``start`` (``\\x`` escapes x), or -1."""
+    while True:
+        quote = line.find('"', start)
+        if quote < 0:
+            return -1
+        backslash = line.find("\\", start, quote)
+        if backslash < 0:
+            return quote
+        start = backslash + 2
+
+
+def _skip_blanks(line, pos, end):
+    while pos < end and line[pos] in BLANKS:
+        pos += 1
+    return pos
+
+
 def split_fields(line, lineno=0, path=None):
     """The fields of one parameter line, unquoted and unescaped (at most seven)."""
     fields = []
@@ -116,27 +130,29 @@ def split_fields(line, lineno=0, path=None):
     while True:
         if len(fields) == len(FIELDS):
             raise ParFileSyntax(lineno, "too many fields", path=path)
-        m = _FIELD.match(line, pos)
-        dq, dq_close, sq, sq_close, bare = m.groups()
-        pos = m.end()
-        if bare is not None:
-            fields.append(unescape(bare.strip(" \t")))
-        else:
-            fields.append(unescape(dq) if dq is not None else sq)
-            closed = dq_close if dq is not None else sq_close
-            if not closed:
+        start = pos = _skip_blanks(line, pos, end)
+        quote = line[pos] if pos < end else ""
+        if quote in ('"', "'"):
+            close = _closing_quote(line, pos + 1) if quote == '"' else line.find("'", pos + 1)
+            if close < 0:
                 # An unterminated quote (seen in real HEASoft prompts) runs to the end of line.
-                fields[-1] += line[pos:]
+                text = line[pos + 1 :]
+                fields.append(unescape(text) if quote == '"' else text)
                 break
-            after = _AFTER_QUOTE.match(line, pos)
-            if after is None and len(fields) == len(FIELDS):
-                # Text after the closing quote of the prompt (real files have `"...""`): the
-                # prompt is the rest of the line without its outer quotes.
-                fields[-1] = _outer_unquoted(line[m.start() :].strip(" \t"))
-                break
-            if after is None:
+            text = line[pos + 1 : close]
+            fields.append(unescape(text) if quote == '"' else text)
+            pos = _skip_blanks(line, close + 1, end)
+            if pos < end and line[pos] != ",":
+                if len(fields) == len(FIELDS):
+                    # Text after the closing quote of the prompt (real files have `"...""`):
+                    # the prompt is the rest of the line without its outer quotes.
+                    fields[-1] = _outer_unquoted(line[start:].strip(BLANKS))
+                    break
                 raise ParFileSyntax(lineno, f"field {FIELD_TITLES[len(fields) - 1]}", path=path)
-            pos = after.start(1)
+        else:
+            comma = line.find(",", pos)
+            pos = end if comma < 0 else comma
+            fields.append(unescape(line[start:pos].strip(BLANKS)))
         if pos >= end:
             break
         pos += 1  # the comma
@@ -148,9 +164,18 @@ def split_fields(line, lineno=0, path=None):
     return fields
 
 
+def _valid_type(text):
+    core = text[1:] if text.startswith("*") else text
+    return core.isalpha() and core.isascii()
+
+
+def valid_mode(text):
+    return bool(text) and all(c in MODE_LETTERS for c in text)
+
+
 def parse_line(line, lineno=0, path=None):
     """One line of a .par file as a `Param` or a `Comment`."""
-    stripped = line.strip(" \t")
+    stripped = line.strip(BLANKS)
     if not stripped:
         return Comment("")
     if stripped.startswith("#"):
@@ -159,9 +184,9 @@ def parse_line(line, lineno=0, path=None):
     name = fields[0]
     if not name or "=" in name or " " in name:
         raise ParFileSyntax(lineno, "field Name", path=path)
-    if len(fields) < 2 or not _TYPE.match(fields[1]):
+    if len(fields) < 2 or not _valid_type(fields[1]):
         raise ParFileSyntax(lineno, "field Type", path=path)
-    if len(fields) < 3 or not _MODE.match(fields[2]):
+    if len(fields) < 3 or not valid_mode(fields[2]):
         raise ParFileSyntax(lineno, "field Mode", path=path)
     return Param(*fields, lineno=lineno)
 

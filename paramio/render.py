@@ -14,8 +14,31 @@ def quoted_type(ptype):
     return ptype.lstrip("*")[:1] in ("s", "f")
 
 
+def _escapes_cleanly(text):
+    """CIAO writes ``"`` as ``\\"``; that reads back only if no odd run of backslashes comes
+    right before a ``"`` or at the very end (a value ending in ``\\`` would eat its quote)."""
+    run = 0
+    for c in text:
+        if c == "\\":
+            run += 1
+            continue
+        if c == '"' and run % 2:
+            return False
+        run = 0
+    return run % 2 == 0
+
+
 def quote(text):
-    return '"' + text.replace('"', '\\"') + '"'
+    if _escapes_cleanly(text):
+        return '"' + text.replace('"', '\\"') + '"'
+    if "'" not in text:
+        return "'" + text + "'"  # the HEASoft form, which has no escapes
+    return '"' + text.replace('"', '\\"') + '"'  # no exact form exists (see can_write)
+
+
+def can_write(text):
+    """Whether ``text`` survives a write and a read in some quoted or bare form."""
+    return _escapes_cleanly(text) or "'" not in text or _bare_is_safe(text)
 
 
 def _bare_is_safe(text):
@@ -32,10 +55,17 @@ def bare(text):
     return text.replace('"', '\\"') if _bare_is_safe(text) else quote(text)
 
 
+def string(text):
+    """A value of a string type: quoted, or bare when no quoted form reads back exactly."""
+    if not _escapes_cleanly(text) and "'" in text and _bare_is_safe(text):
+        return bare(text)
+    return quote(text)
+
+
 def render_param(p):
     """One parameter as its canonical line (without the newline)."""
-    value = quote(p.value) if quoted_type(p.type) else bare(p.value)
-    prompt = quote(p.prompt) if p.prompt else ""
+    value = string(p.value) if quoted_type(p.type) else bare(p.value)
+    prompt = string(p.prompt) if p.prompt else ""
     return f"{p.name},{p.type},{p.mode},{value},{bare(p.min)},{bare(p.max)},{prompt}"
 
 

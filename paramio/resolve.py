@@ -4,12 +4,9 @@ Only the text syntax lives here; following a redirect needs open parameter files
 by `session.ParamSession`.
 """
 import os
-import re
 
 from .cmdline import SUBFIELDS
 from .errors import BadIndirect
-
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def looks_indirect(text):
@@ -19,9 +16,17 @@ def looks_indirect(text):
 
 def expand_env(text):
     """Expand ``${NAME}`` (a bare ``$NAME`` is left alone, as in CIAO; so is an unset name)."""
-    if "${" not in text:
-        return text
-    return _ENV.sub(lambda m: os.environ.get(m.group(1), m.group(0)), text)
+    out, pos = [], 0
+    while True:
+        start = text.find("${", pos)
+        close = text.find("}", start + 2) if start >= 0 else -1
+        if close < 0:
+            out.append(text[pos:])
+            return "".join(out)
+        name = text[start + 2 : close]
+        known = name.isidentifier() and name.isascii() and name in os.environ
+        out.append(text[pos:start] + (os.environ[name] if known else text[start : close + 1]))
+        pos = close + 1
 
 
 def parse_redirect(target):

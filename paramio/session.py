@@ -14,7 +14,6 @@ parameter not given on the command line is asked for; a command-line value is st
 only with ``l``; an answer typed at a prompt is always stored.
 """
 import os
-import re
 
 from . import prompt
 from .cmdline import match_name, parse_command_line, split_field
@@ -26,14 +25,11 @@ from .errors import (
     ParamNotFound,
     QueryNeedsTerminal,
 )
-from .grammar import ParFile, read_parfile
+from .grammar import ParFile, read_parfile, valid_mode
 from .pfiles import Location, open_location
 from .resolve import expand_env, looks_indirect, parse_redirect, run_shell
 from .storage import directory_lock, write_parfile
 from .values import check, is_indirect, to_text
-
-_MODE_LETTERS = re.compile(r"[ahqlAHQL]+\Z")
-
 
 def effective_mode(param_mode, file_mode, hidden_open=False):
     """The letters (subset of ``ahql``) that decide whether to ask and whether to learn."""
@@ -282,7 +278,7 @@ class ParamSession:
                     raise self._error(err) from None
                 text = text if resolved != text else stored
             field = "p_value"
-        elif field == "p_mode" and not _MODE_LETTERS.match(text):
+        elif field == "p_mode" and not valid_mode(text):
             raise self._error(ParamError(p.name, message="bad value for parameter", value=text))
         elif field == "p_type" or field not in ("p_mode", "p_min", "p_max", "p_prompt"):
             raise self._error(BadSubfield(f"{p.name}.{field}"))

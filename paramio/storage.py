@@ -7,31 +7,37 @@ and concurrent writers never lose each other's parameters. The directory (not th
 locked because the rename replaces the file's inode, and because creating a user copy or
 renaming an out-of-date one needs the same exclusion before any file exists.
 """
-import contextlib
 import os
 
 from .errors import ParamError
-from .grammar import read_parfile  # noqa: F401  (re-exported: the one way to read a file)
-from .render import render
 
 
-@contextlib.contextmanager
-def directory_lock(path):
-    """Hold an exclusive lock on the directory containing ``path`` for the block."""
-    import fcntl
+class directory_lock:
+    """``with directory_lock(path):`` holds an exclusive lock on the directory of ``path``."""
 
-    folder = os.path.dirname(os.path.abspath(path))
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
+    def __init__(self, path):
+        self.folder = os.path.dirname(os.path.abspath(path))
+        self.fd = None
+
+    def __enter__(self):
+        import fcntl
+
+        self.fd = os.open(self.folder, os.O_RDONLY)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(self.fd)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self.fd)  # closing the descriptor releases the lock
 
 
 def write_parfile(path, parfile):
     """Replace ``path`` with the canonical text of ``parfile`` atomically (call under the lock)."""
     from .atomic import atomic_path  # tempfile is only needed when writing
+    from .render import render
 
     text = render(parfile)
     try:

@@ -5,12 +5,9 @@ Values travel as text (what the file stores); `to_python` gives the typed value
 against a parameter's type and min/max, returning the text to store (booleans as yes/no,
 an enumeration prefix expanded to the full entry).
 """
-import re
-
 from .errors import BadRange, InvalidEnum, OutOfRange, TypeConversion
 
-_INT = re.compile(r"[+-]?\d+\Z")
-_REAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?\Z")
+_REAL_CHARS = frozenset("0123456789.eE+-")
 _SPECIAL_REALS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"}
 # Spellings of "no value" for numbers: CIAO's INDEF, and those APE/HEASoft files use.
 _UNDEFINED = {"indef", "undef", "undefined", "none", ""}
@@ -45,17 +42,31 @@ def to_python(ptype, text, name=""):
     if word in _UNDEFINED:
         return None
     if t == "i":
-        if _INT.match(word):
+        digits = word[1:] if word[:1] in "+-" else word
+        if digits.isdigit() and digits.isascii():
             return int(word)
         # "5.0" spells an integer; accept it as one (a design choice, unverified in CIAO).
-        if _REAL.match(word) and float(word.replace("d", "e")).is_integer():
-            return int(float(word.replace("d", "e")))
+        number = _real(word)
+        if number is not None and number.is_integer():
+            return int(number)
         raise TypeConversion(name, value=text)
-    if _REAL.match(word):
-        return float(word.replace("d", "e"))
+    number = _real(word)
+    if number is not None:
+        return number
     if word in _SPECIAL_REALS:
         return float(word)
     raise TypeConversion(name, value=text)
+
+
+def _real(word):
+    """A decimal number (Fortran's ``1.5d3`` too), or None; no inf/nan/underscores here."""
+    word = word.replace("d", "e")
+    if not word or not _REAL_CHARS.issuperset(word):
+        return None
+    try:
+        return float(word)
+    except ValueError:
+        return None
 
 
 def to_text(ptype, value):

@@ -1,6 +1,6 @@
 """The .par grammar: spec section 1.1 vectors, canonical rewriting, errors, fuzzing."""
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from paramio.errors import ParFileSyntax
@@ -157,7 +157,11 @@ def test_any_unicode_text(text):
 )
 def test_any_parameters_survive_write_then_read(rows):
     from paramio.grammar import ParFile
+    from paramio.render import can_write
 
+    # The format has no form for a text that starts with a quote, holds a single quote and
+    # has a backslash before a double quote or at its end; everything else must survive.
+    assume(all(can_write(text) for row in rows for text in row[3:]))
     pf = ParFile([Param(*row) for row in rows])
     back = parse_text(render(pf))
     assert [p.fields() for p in back.params] == [tuple(row) for row in rows]

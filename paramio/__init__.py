@@ -7,6 +7,7 @@ redirects), ``listing`` (plist/pdump/pline layouts), ``cli`` (the p-commands), `
 (CIAO's Python ``paramio`` functions, re-exported here).
 """
 from .api import (
+    copy_params,
     paccess,
     paramclose,
     paramgetpath,

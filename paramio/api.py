@@ -7,6 +7,7 @@ so code written for CIAO's bare exceptions keeps working) whose ``str()`` is CIA
 from .errors import ParamError
 from .pfiles import fresh_copy, open_location
 from .session import ParamSession, open_params
+from .storage import directory_lock, write_parfile
 
 
 def paramopen(filename, mode="r", arglist=None):
@@ -103,6 +104,15 @@ def paccess(fp_or_name, mode_or_name="rw"):
     if "w" in mode_or_name and not location.user_path and location.has_user_area:
         fresh_copy(location, parfile)
     return location.user_path or location.path
+
+
+def copy_params(name, path):
+    """Write the parameter file ``name`` would use (user copy, else system file) to ``path``
+    in canonical form and return ``path``: a private copy for a run with ``@@path``."""
+    _, parfile = open_location(name)
+    with directory_lock(path):
+        write_parfile(path, parfile)
+    return path
 
 
 def paramgetpath(fp):

@@ -127,7 +127,9 @@ class BadIndirect(ParamError):
 class QueryNeedsTerminal(ParamError):
     """A parameter must be asked for, but there is no terminal to ask on (never hang)."""
 
-    message = "no terminal to ask for a value (give it as name=value, or run with mode=h)"
+    message = (
+        "no terminal to ask for a value (give it as name=value, or run with mode=h)"
+    )
 
 
 #: The value errors a prompt can recover from by asking again.

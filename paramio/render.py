@@ -29,6 +29,8 @@ def _escapes_cleanly(text):
 
 
 def quote(text):
+    if "\n" in text or "\r" in text:  # CIAO's \n escape; a raw line break would end the line
+        text = text.replace("\n", "\\n").replace("\r", "\\r")
     if _escapes_cleanly(text):
         return '"' + text.replace('"', '\\"') + '"'
     if "'" not in text:
@@ -37,7 +39,10 @@ def quote(text):
 
 
 def can_write(text):
-    """Whether ``text`` survives a write and a read in some quoted or bare form."""
+    """Whether ``text`` survives a write and a read in some quoted or bare form (line breaks
+    are written as CIAO's ``\\n`` and read back as those two characters)."""
+    if "\n" in text or "\r" in text:
+        return False
     return _escapes_cleanly(text) or "'" not in text or _bare_is_safe(text)
 
 

@@ -25,11 +25,12 @@ from .errors import (
     ParamNotFound,
     QueryNeedsTerminal,
 )
-from .grammar import ParFile, read_parfile, valid_mode
-from .pfiles import Location, open_location
+from .grammar import read_parfile, valid_mode
+from .pfiles import open_location
 from .resolve import expand_env, looks_indirect, parse_redirect, run_shell
 from .storage import directory_lock, write_parfile
 from .values import check, is_indirect, to_text
+
 
 def effective_mode(param_mode, file_mode, hidden_open=False):
     """The letters (subset of ``ahql``) that decide whether to ask and whether to learn."""
@@ -268,7 +269,7 @@ class ParamSession:
         p = self.param(name)
         text = str(text)
         if field in (None, "p_value"):
-            if not (is_indirect(text)):
+            if not is_indirect(text):
                 resolved = expand_env(text)
                 chain = ((self._key, p.name, None),)
                 try:
@@ -384,6 +385,3 @@ def open_text(text, args=(), *, path=None, context=None, stdin=None, stderr=None
     session.apply(parse_command_line(session.parfile, list(args)))
     return session
 
-
-__all__ = ["ParamSession", "TypedParams", "effective_mode", "open_params", "open_text",
-           "ParFile", "Location"]

@@ -63,6 +63,17 @@ def test_listing_and_access(demo):
     assert (paramio.paccess(fp, "units"), paramio.paccess(fp, "nosuch")) == (1, 0)
 
 
+def test_copy_params_for_a_private_run(demo, tmp_path):
+    paramio.pset("demo", "verbose", 2)
+    private = paramio.copy_params("demo", str(tmp_path / "run.demo.par"))
+    session = paramio.open_params("demo", [f"@@{private}", "a", "b"])
+    assert session.values().verbose == 2
+    session.set_outputs({"binsize": 8.0})
+    session.save()
+    assert paramio.pget(private, "binsize") == "8.0"
+    assert paramio.pget("demo", "binsize") == "INDEF"  # the user copy is untouched
+
+
 def test_punlearn(demo):
     paramio.pset("demo", "verbose", 5)
     paramio.punlearn("demo")

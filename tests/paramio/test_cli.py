@@ -60,7 +60,8 @@ def test_punlearn_a_file_path_uses_the_system_file_of_that_name(demo, p, tmp_pat
 def test_punlearn_without_a_system_file(demo, p):
     demo.user_file("mine").write_text('a,s,h,"x",,,\n')
     result = p("punlearn", "mine")
-    assert (result.status, result.err) == (1, "punlearn: can't find reference parameter file : mine\n")
+    assert result.status == 1
+    assert result.err == "punlearn: can't find reference parameter file : mine\n"
 
 
 def test_pquery_prints_and_stores(demo, p):

@@ -39,7 +39,9 @@ def test_empty_value():
 
 
 def test_spaces_around_equals():
-    assert parse("infile", "=", "x", "verbose", "=2") == [("infile", None, "x"), ("verbose", None, "2")]
+    assert parse("infile", "=", "x", "verbose", "=2") == [
+        ("infile", None, "x"), ("verbose", None, "2"),
+    ]
 
 
 def test_boolean_flags():

@@ -4,7 +4,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from paramio.errors import ParFileSyntax
-from paramio.grammar import Comment, Param, parse_line, parse_text
+from paramio.grammar import Param, parse_line, parse_text
 from paramio.render import render, render_param
 
 # (input line, parsed fields, canonical rewrite) -- spec 1.1 test vectors
@@ -39,11 +39,15 @@ VECTORS = [
     ),
     # escaped quotes inside a quoted value, and a value that is a single blank (HEASoft)
     ('q,s,h,"say \\"hi\\"",,,"P"', ("q", "s", "h", 'say "hi"', "", "", "P"), None),
-    ("insert,s,h,' ',,,\"Insert\"", ("insert", "s", "h", " ", "", "", "Insert"), 'insert,s,h," ",,,"Insert"'),
+    ("insert,s,h,' ',,,\"Insert\"", ("insert", "s", "h", " ", "", "", "Insert"),
+     'insert,s,h," ",,,"Insert"'),
     # blanks around fields (HEASoft style) are not data
-    ("infile\t\t, f, a, \"in\" , , , \"Name\"", ("infile", "f", "a", "in", "", "", "Name"), 'infile,f,a,"in",,,"Name"'),
+    ("infile\t\t, f, a, \"in\" , , , \"Name\"", ("infile", "f", "a", "in", "", "", "Name"),
+     'infile,f,a,"in",,,"Name"'),
     # a prompt whose closing quote is missing (real HEASoft files) runs to the end of the line
-    ('qdp, s, h,"no", , , "Stay in qdp? (yes/[no])', ("qdp", "s", "h", "no", "", "", "Stay in qdp? (yes/[no])"), 'qdp,s,h,"no",,,"Stay in qdp? (yes/[no])"'),
+    ('qdp, s, h,"no", , , "Stay in qdp? (yes/[no])',
+     ("qdp", "s", "h", "no", "", "", "Stay in qdp? (yes/[no])"),
+     'qdp,s,h,"no",,,"Stay in qdp? (yes/[no])"'),
 ]
 
 

@@ -1,5 +1,6 @@
 """Prompting: CIAO's prompt layout, answers on a real pseudo-terminal, and no hang without one."""
 import os
+import pathlib
 import select
 import subprocess
 import sys
@@ -133,3 +134,40 @@ def test_mode_h_and_given_values_need_no_terminal(demo):
     done = subprocess.run([sys.executable, "-c", TOOL, "mode=h"], stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=30)
     assert (done.returncode, done.stdout) == (0, "infile=a.fits outfile=b.fits units=default\n")
+
+
+def test_pset_alone_asks_for_every_parameter_on_a_terminal(demo):
+    pset = pathlib.Path(sys.executable).parent / "pset"
+    if not pset.exists():
+        pytest.skip("pset script not installed")
+    master, slave = os.openpty()
+    proc = subprocess.Popen([str(pset), "demo"], stdin=slave, stdout=slave, stderr=slave,
+                            close_fds=True)
+    os.close(slave)
+    term = Terminal(master)
+    answers = [
+        ("Input file (): ", "a.fits"),
+        ("Output file (): ", ""),
+        ("Units (default|area|time) (default): ", "ti"),
+        ("Binning factor (0) (INDEF): ", ""),
+        ("Debug Level(0-5) (0:5) (0): ", "9"),
+        ("pset: parameter above maximum : verbose", None),
+        ("Debug Level(0-5) (0:5) (0): ", "3"),
+        ("Overwrite output? (no): ", ""),
+        ("Grid ()other.grid -> 1:10:#10): ", ""),
+        ("Temp (${TMPDIR}/x -> /tmp/x): ", ""),
+        ("mode (ql): ", ""),
+    ]
+    try:
+        for shown, answer in answers:
+            term.expect(shown)
+            if answer is not None:
+                term.type(answer + "\n")
+        assert proc.wait(timeout=20) == 0
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    stored = read_parfile(str(demo.user_file()))
+    assert [stored.get(n).value for n in ("infile", "units", "verbose", "binsize")] == [
+        "a.fits", "time", "3", "INDEF"]

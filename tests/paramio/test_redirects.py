@@ -20,9 +20,11 @@ def test_spec_vectors(demo, p, monkeypatch):
         'mode,s,h,"ql",,,\n'
     ))
     monkeypatch.setenv("ASCDS_WORK_PATH", "/tmp")
-    assert p("pget", "env", "a", "b", "c", "d", "e").out == "/tmp\n/tmp/ds9_dax.ann\n$ASCDS_WORK_PATH\nql\nhi\n"
-    raw = p("pget", "env", "a.p_value", "b.p_value", "c.p_value", "d.p_value", "e.p_value").out
-    assert raw == "${ASCDS_WORK_PATH}\n${ASCDS_WORK_PATH}/ds9_dax.${USER}\n$ASCDS_WORK_PATH\n)mode\n))echo hi\n"
+    resolved = p("pget", "env", "a", "b", "c", "d", "e").out.split("\n")
+    assert resolved == ["/tmp", "/tmp/ds9_dax.ann", "$ASCDS_WORK_PATH", "ql", "hi", ""]
+    raw = p("pget", "env", "a.p_value", "b.p_value", "c.p_value", "d.p_value", "e.p_value")
+    assert raw.out.split("\n") == ["${ASCDS_WORK_PATH}", "${ASCDS_WORK_PATH}/ds9_dax.${USER}",
+                                    "$ASCDS_WORK_PATH", ")mode", "))echo hi", ""]
 
 
 def test_unset_variable_is_left_as_written(demo, p, monkeypatch):

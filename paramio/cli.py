@@ -38,8 +38,11 @@ def _run(program, body, argv):
         message = err.line(program)
     except _Usage:
         message = f"Usage: {USAGE[program]}"
+    except BrokenPipeError:  # e.g. `pget … | head -1`: the reader went away; stay quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as err:  # e.g. a parameter file that exists but cannot be read
-        message = f"{program}: {err.strerror} : {err.filename}"
+        message = f"{program}: {err.strerror} : {err.filename or ''}"
     except KeyboardInterrupt:
         message = ""
     try:

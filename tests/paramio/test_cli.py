@@ -178,3 +178,29 @@ def test_par_file_that_is_a_directory(demo, p, tmp_path):
     (tmp_path / "dir.par").mkdir()
     result = p("pget", str(tmp_path / "dir.par"), "a")
     assert result.status == 1 and result.err.startswith("pget: parameter file not found")
+
+
+def test_environment_values_are_stored_as_typed(demo, p, monkeypatch):
+    monkeypatch.setenv("WORKDIR", "/scratch")
+    assert p("pset", "demo", "tmp=${WORKDIR}/y").status == 0
+    assert p("pget", "demo", "tmp", "tmp.p_value").out == "/scratch/y\n${WORKDIR}/y\n"
+
+
+def test_long_values_have_no_length_limit(demo, p):
+    stack = ",".join(f"evt{i:04d}.fits" for i in range(400))  # 5 kB, beyond CIAO's 1023
+    assert p("pset", "demo", f"infile={stack}").status == 0
+    assert p("pget", "demo", "infile").out == stack + "\n"
+
+
+def test_closed_output_pipe_is_quiet(demo, sh):
+    import pathlib
+    import subprocess
+    import sys
+
+    pget = pathlib.Path(sys.executable).parent / "pget"
+    if not pget.exists():
+        pytest.skip("pget script not installed")
+    many = " ".join(["units"] * 20000)  # more output than a pipe holds
+    done = subprocess.run(f"{pget} demo {many} | head -c 1", shell=True,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout == "d" and done.stderr == ""

@@ -193,3 +193,22 @@ def test_user_directory_that_cannot_be_created(demo, monkeypatch, p):
     assert result.status == 1
     assert result.err == "pset: can't copy reference parameter file to user directory : demo\n"
     assert demo.system_file().read_text().count("verbose,i,h,0,") == 1
+
+
+@pytest.mark.parametrize(
+    "setting, user, system",
+    [  # PFILES strings from HEASoft's APE library test (empty and blank entries are skipped)
+        (".", ["."], ["."]),
+        (".;", ["."], []),
+        (";.", [], ["."]),
+        (".;.", ["."], ["."]),
+        (".;:/system/pfiles1::/system/pfiles2", ["."], ["/system/pfiles1", "/system/pfiles2"]),
+        (":.::/local/pfiles1: :;:/system/pfiles1::/system/pfiles2:",
+         [".", "/local/pfiles1"], ["/system/pfiles1", "/system/pfiles2"]),
+        ("/u;/s1;/s2", ["/u"], ["/s1", "/s2"]),  # a second ";" is read as ":"
+    ],
+)
+def test_unusual_pfiles_strings(monkeypatch, tmp_path, setting, user, system):
+    monkeypatch.setenv("PFILES", setting)
+    monkeypatch.setenv("PYCIAO_PARAM_DIR", str(tmp_path))
+    assert pfiles.search_path() == (user, system + [str(tmp_path)])

@@ -198,3 +198,14 @@ def test_raw_and_resolved_values(demo):
 
 def test_plus_alone_asks_for_a_listing(demo):
     assert open_params("demo", ["+"]).list_requested
+
+
+def test_a_file_without_mode_behaves_as_mode_ql(tmp_path):
+    par = tmp_path / "nomode.par"
+    par.write_text('infile,f,a,"",,,"Input"\n')
+    with pytest.raises(QueryNeedsTerminal):
+        open_params(str(par), []).values()
+    session = open_params(str(par), ["x.fits"])
+    session.values()
+    session.save()
+    assert par.read_text() == 'infile,f,a,"x.fits",,,"Input"\n'  # learned, nothing added

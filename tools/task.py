@@ -110,41 +110,53 @@ def run_tool(name, run, argv, *, stdin=None):
         print(f"{name} (pyciao {__version__})")
         return 0
     try:
-        session = open_params(name, argv, mode="rw", context=name, stdin=stdin)
-        if session.list_requested:  # `tool +` lists the parameters, as plist does
-            from paramio.listing import plist_text
-
-            sys.stdout.write(plist_text(session))
-            return 0
-        p = Params(session)
-        verbose = p["verbose"] if "verbose" in p else 0
-        with tool_context(name, verbose):
-            outputs = run(p)
-        if outputs:
-            session.set_outputs(outputs)
-        session.save()
+        _run(name, run, argv, stdin)
         return 0
-    except ToolError as err:
-        origin = getattr(err, "origin", None)  # e.g. the stack library's own prefix
-        if origin:
-            print(f"# {origin} : ERROR: {err}", file=sys.stderr, flush=True)
-        else:
-            error(err, tool=name)
-    except ParamError as err:
-        print(err.line(name), file=sys.stderr, flush=True)
-    except BrokenPipeError:  # `tool ... | head`: the reader left; stop quietly
-        _silence_stdout()
-    except OSError as err:  # files that cannot be read or written
-        error(_describe_os_error(err), tool=name)
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
-    except Exception as err:  # a bug: one line for the user, the traceback on request
-        if os.environ.get("PYCIAO_DEBUG"):
+    except BrokenPipeError:  # `tool ... | head`: the reader left; stop quietly
+        _silence_stdout()
+    except Exception as err:
+        if _is_bug(err) and os.environ.get("PYCIAO_DEBUG"):
             raise
+        _report(name, err)
+    return 1
+
+
+def _run(name, run, argv, stdin):
+    session = open_params(name, argv, mode="rw", context=name, stdin=stdin)
+    if session.list_requested:  # `tool +` lists the parameters, as plist does
+        from paramio.listing import plist_text
+
+        sys.stdout.write(plist_text(session))
+        return
+    p = Params(session)
+    with tool_context(name, p["verbose"] if "verbose" in p else 0):
+        outputs = run(p)
+    if outputs:
+        session.set_outputs(outputs)
+    session.save()
+
+
+def _is_bug(err):
+    return not isinstance(err, (ToolError, ParamError, OSError))
+
+
+def _report(name, err):
+    """Print ``err`` as one CIAO-style line on stderr."""
+    origin = getattr(err, "origin", None)  # e.g. the stack library's own prefix
+    if isinstance(err, ToolError) and origin:
+        print(f"# {origin} : ERROR: {err}", file=sys.stderr, flush=True)
+    elif isinstance(err, ToolError):
+        error(err, tool=name)
+    elif isinstance(err, ParamError):
+        print(err.line(name), file=sys.stderr, flush=True)
+    elif isinstance(err, OSError):  # files that cannot be read or written
+        error(_describe_os_error(err), tool=name)
+    else:  # a bug: one line for the user, the traceback on request
         error(f"internal error ({type(err).__name__}: {err}); "
               "rerun with PYCIAO_DEBUG=1 to see the traceback", tool=name)
-    return 1
 
 
 def _print_then(function, name):

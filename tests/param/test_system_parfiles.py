@@ -17,7 +17,9 @@ from paramio.values import base_type, to_python
 
 PARAM_DIR = pathlib.Path(pyciao.param.__file__).parent
 SHIPPED = sorted(p.stem for p in PARAM_DIR.glob("*.par"))
-EXPECTED = ["ardlib", "asphist", "colors", "dmcoords", "dmcopy", "dmextract", "dmgti",
+# The CIAO tools (and CIAO parameter files) of the current issues; files in param/ that the
+# table does not know are pyciao's own tools (simulator and so on) and are checked for form only.
+CIAO_FILES = ["ardlib", "asphist", "colors", "dmcoords", "dmcopy", "dmextract", "dmgti",
             "dmhedit", "dmimgcalc", "dmimgthresh", "dmkeypar", "dmlist", "dmmerge", "dmsort",
             "dmstat", "fluximage", "geom", "get_sky_limits", "mkexpmap", "mkinstmap"]
 
@@ -38,12 +40,18 @@ def params(name):
 
 
 def test_every_tool_of_the_current_issues_has_a_file():
-    assert SHIPPED == EXPECTED
+    assert set(CIAO_FILES) <= set(SHIPPED)
+
+
+def facts(table, name):
+    if name not in table:
+        pytest.skip(f"{name} is not a CIAO tool: no facts to check against")
+    return table[name]
 
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_names_order_and_required_parameters_match_ciao(name, table):
-    entry = table[name]
+    entry = facts(table, name)
     ours = [p for p in params(name) if p.name != "mode"]
     # runtool lists the automatic (mode "a") parameters, then the others, each in file order
     assert [p.name for p in ours if p.mode == "a"] == [q["name"] for q in entry["req"]]
@@ -53,7 +61,8 @@ def test_names_order_and_required_parameters_match_ciao(name, table):
 @pytest.mark.parametrize("name", SHIPPED)
 def test_types_defaults_and_ranges_match_ciao(name, table):
     ours = {p.name: p for p in params(name)}
-    for fact in table[name]["req"] + table[name]["opt"]:
+    entry = facts(table, name)
+    for fact in entry["req"] + entry["opt"]:
         p = ours[fact["name"]]
         where = f"{name}.{p.name}"
         assert p.type == fact["type"], where
@@ -88,7 +97,8 @@ def test_mode_parameter_comes_last(name):
 @pytest.mark.parametrize("name", SHIPPED)
 def test_prompts_are_our_own_words(name, table):
     """Every parameter has a prompt, and none is CIAO's text (ignoring case and blanks)."""
-    theirs = {q["name"]: q["prompt"] for q in table[name]["req"] + table[name]["opt"]}
+    entry = facts(table, name)
+    theirs = {q["name"]: q["prompt"] for q in entry["req"] + entry["opt"]}
     squash = lambda text: re.sub(r"\W+", "", text).lower()  # noqa: E731
     for p in params(name):
         if p.name == "mode":

@@ -195,13 +195,13 @@ def test_tool_module_globals_do_not_hide_parameters(echo_module):
     would hide the parameter attribute). Checked for the test tool and every shipped tool."""
     import importlib
 
-    modules = [echo_module]
+    modules = [(echo_module, make_tool("echotool", echo_module.run))]
     for name in _system_names():
         try:
-            modules.append(importlib.import_module(f"pyciao.{name}"))
+            modules.append((importlib.import_module(f"pyciao.{name}"), make_tool(name)))
         except ModuleNotFoundError:
             continue
-    for module in modules:
-        names = {p for p, _ in module}
+    for module, tool in modules:
+        names = {p for p, _ in tool}
         clashes = sorted(n for n in vars(module) if n in names)
         assert not clashes, (module.__name__, clashes)

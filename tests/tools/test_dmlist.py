@@ -1,0 +1,113 @@
+"""dmlist: spec dm.md §4.1 layouts and §8.8 vectors L1-L8."""
+import numpy as np
+import pytest
+from astropy.io import fits
+
+from pyciao import dmlist
+from pyciao.dm.textformat import format_real
+
+
+def tbl(tmp_path, cols):
+    fmt = {np.dtype("f8"): "D", np.dtype("i4"): "J", np.dtype("i2"): "I"}
+    hdu = fits.BinTableHDU.from_columns([fits.Column(k, fmt[v.dtype], array=v) for k, v in cols.items()])
+    hdu.header["EXTNAME"] = "HISTOGRAM"
+    p = tmp_path / "t.fits"
+    fits.HDUList([fits.PrimaryHDU(), hdu]).writeto(p)
+    return str(p)
+
+
+@pytest.mark.parametrize("value,text", [
+    (141.0, "141.0"), (196.68853153279, "196.6885315328"), (4720.5, "4720.50"), (0.0, "0"),
+    (6780.6, "6780.60"), (-2.355, "-2.3550"), (7746.28571428571, "7746.2857142857"),
+    (84270903.78902, "84270903.7890200019"), (0.0850773, "0.08507730"), (0.869113769736977, "0.86911376973698"),
+    (4.975567703e-13, "4.975567703E-13"), (6.31156e-05, "6.31156E-05"), (1e-9, "1E-09"), (float("nan"), "NaN")])
+def test_real_number_rule(value, text):
+    assert format_real(value) == text
+
+
+def test_l1_to_l6_clean_layout(tmp_path, params, capsys):
+    path = tbl(tmp_path, {"COUNTS": np.array([141.0, 0.0]), "AREA": np.array([196.68853153279, 1.0]),
+                          "BG_COUNTS": np.array([4720.5, 2.0]), "N": np.array([253, 7], "i4")})
+    dmlist.run(params("dmlist", infile=path, opt="data,clean"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "#  COUNTS               AREA                 BG_COUNTS            N"       # L5
+    assert lines[1] == "                141.0       196.6885315328              4720.50        253"  # L1-L4
+    assert lines[2][:21] == " " * 20 + "0"                                                          # L6
+
+
+def test_l7_counts(obs1479, params, capsys):
+    dmlist.run(params("dmlist", infile=str(obs1479 / "acis_evt2.fits.gz") + "[energy=500:7000]", opt="counts"))
+    e = fits.getdata(obs1479 / "acis_evt2.fits.gz", 1)
+    assert capsys.readouterr().out == f"{int(np.sum((e['energy'] >= 500) & (e['energy'] < 7000)))}\n"
+
+
+def test_blocks_layout(obs1479, params, capsys):
+    path = str(obs1479 / "acis_evt2.fits.gz")
+    dmlist.run(params("dmlist", infile=path, opt="blocks"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:5] == [" ", "-" * 80, f"Dataset: {path}", "-" * 80, " "]
+    assert lines[5] == "     Block Name                          Type         Dimensions"
+    assert lines[7] == "Block    1: PRIMARY                        Null       "
+    assert lines[8] == "Block    2: EVENTS                         Table      19 cols x 1306     rows"
+    assert lines[9] == "Block    3: GTI3                           Table       2 cols x 2        rows"
+
+
+def test_ornate_data_and_rows(tmp_path, params, capsys):
+    path = tbl(tmp_path, {"TIME": np.arange(1.0, 31.0), "COUNT_RATE": np.arange(30) / 8.0})
+    dmlist.run(params("dmlist", infile=path + "[#row=1:3,20:21]", opt="data"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == "Data for Table Block HISTOGRAM"
+    assert lines[5] == "ROW    TIME                 COUNT_RATE"
+    assert lines[7] == "     1                  1.0                    0"
+    assert lines[10] == "     4                 20.0               2.3750"      # renumbered 1..5
+    dmlist.run(params("dmlist", infile=path, opt="data", rows="2:3"))
+    lines = capsys.readouterr().out.splitlines()
+    assert [l[:6] for l in lines[7:]] == ["     2", "     3"]
+
+
+def test_vector_and_bit_cells(obs1479, params, capsys):
+    dmlist.run(params("dmlist", infile=str(obs1479 / "acis_evt2.fits.gz") + "[cols sky,status][#row=1]", opt="data"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[5].startswith("ROW    sky(x,y)                                 status[4]")
+    assert lines[7] == "     1 (     4134.5122070312,     3975.9152832031) " + "0" * 32
+
+
+def test_header_and_keys(obs1479, params, capsys):
+    dmlist.run(params("dmlist", infile=str(obs1479 / "acis_evt2.fits.gz"), opt="header"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == "Header keys for block EVENTS"
+    row = next(l for l in lines if " ORIGIN " in l)
+    assert row[5:] == "ORIGIN               ASC                            String       Source of FITS file"
+    tstart = next(l for l in lines if " TSTART " in l)
+    assert tstart[5:] == "TSTART                59265748.9351489991           Real8        Observation start time"
+    assert not any(" TTYPE1 " in l or " DSTYP1 " in l for l in lines)
+
+
+def test_cols_layout(obs1479, params, capsys):
+    dmlist.run(params("dmlist", infile=str(obs1479 / "acis_evt2.fits.gz"), opt="cols"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[5] == "ColNo  Name                 Unit        Type             Range            Null"
+    assert lines[7] == "   2   ccd_id                            Int2           0:9                  -          CCD reporting event"
+    assert lines[10] == "   5   chip(chipx,chipy)    pixel        Int2           1:1024               -          Chip coords"
+
+
+def test_image_cols(obs1479, params, capsys):
+    dmlist.run(params("dmlist", infile=str(obs1479 / "acis_dm_bin10_img.fits.gz"), opt="cols"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[6] == "   1   EVENTS_IMAGE[10,10]               Int2(10x10)    -                    "
+    assert "   1   1,2    sky(x) = (+4000.00) +(+10.0)* ((#1)-(+0.50))" in lines
+
+
+def test_subspace_listing(obs1479, params, capsys):
+    dmlist.run(params("dmlist", infile=str(obs1479 / "acis_evt2.fits.gz") + "[ccd_id=2,grade=0,2,3,4,6]",
+                      opt="subspace"))
+    text = capsys.readouterr().out
+    assert "Data subspace for block EVENTS: Components: 1 Descriptors:" in text
+    assert "   2 ccd_id               Int2                2:2 " in text
+    assert "0:0,2:2,3:3,4:4,6:6" in text and "TABLE GTI2" in text
+
+
+def test_outfile(obs1479, params, tmp_path, capsys):
+    out = tmp_path / "list.txt"
+    dmlist.run(params("dmlist", infile=str(obs1479 / "acis_evt2.fits.gz"), opt="counts", outfile=str(out)))
+    assert capsys.readouterr().out == "" and out.read_text() == "1306\n"

@@ -251,17 +251,26 @@ def run_private(name, run, partext):
         return status, output.getvalue(), read_parfile(path)
 
 
+def _module(name):
+    """The module ``pyciao.<name>``, or None when there is none."""
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError as err:
+        if err.name != f"{__package__}.{name}":
+            raise
+        return None
+
+
+def _is_tool(module):
+    return module is not None and callable(getattr(module, "run", None))
+
+
 def make_tool(name, run=None):
     """A new, independent object for tool (or parameter file) ``name``."""
     if run is not None:
         return Tool(name, run)
-    try:
-        module = importlib.import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError as err:
-        if err.name != f"{__package__}.{name}":
-            raise
-        return ParamSet(name)
-    return Tool(name, module.run)
+    module = _module(name)
+    return Tool(name, module.run) if _is_tool(module) else ParamSet(name)
 
 
 # ---- tool modules as API objects -----------------------------------------------------------
@@ -315,18 +324,29 @@ def adopt_module(module, name, run):
 _shared = {}
 
 
-def api_object(name):
-    """What ``from pyciao import <name>`` gives for a name the package does not define: the
-    tool module (callable), or a shared `ParamSet` for a parameter file without a tool."""
-    try:
-        return importlib.import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError as err:
-        if err.name != f"{__package__}.{name}":
-            raise
+def _shared_paramset(name, package):
     with _adopt_lock:
         if name not in _shared:
             try:
                 _shared[name] = ParamSet(name)
             except ParFileNotFound:
-                raise AttributeError(f"module {__package__!r} has no attribute {name!r}") from None
+                raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
         return _shared[name]
+
+
+def api_object(name):
+    """What ``from pyciao import <name>`` gives for a name the package does not define: the
+    module ``pyciao.<name>`` (a tool module is callable), or else a shared `ParamSet` for a
+    parameter file without a tool (ardlib, colors)."""
+    module = _module(name)
+    return module if module is not None else _shared_paramset(name, __package__)
+
+
+def __getattr__(name):
+    """``from pyciao.runtool import dmstat, geom``: as ``from pyciao import ...``, except that a
+    name that is both a non-tool module and a parameter file gives the parameters (pixlib's
+    ``geom.par`` is shadowed by the ``pyciao.geom`` package at the top level)."""
+    if name.startswith("_"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _module(name)
+    return module if _is_tool(module) else _shared_paramset(name, __name__)

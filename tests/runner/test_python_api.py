@@ -179,15 +179,27 @@ def test_every_shipped_file_opens_through_the_api(name):
 
 
 def test_parameter_files_without_a_tool_are_not_callable():
-    from pyciao import ardlib, geom
+    from pyciao import ardlib
+    from pyciao.runtool import geom  # pyciao.geom is the geometry package
 
-    assert isinstance(geom, ParamSet) and geom is pyciao.geom
+    assert isinstance(ardlib, ParamSet) and ardlib is pyciao.ardlib
+    assert isinstance(geom, ParamSet) and geom is pyciao.runtool.geom
     assert geom.instruments == "CALDB"
     assert ardlib.AXAF_HRC_I_BADPIX_FILE == "NONE"  # '-' in a name is written '_'
     with pytest.raises(TypeError, match="'geom' is a parameter file, not a tool"):
         geom()
     with pytest.raises(AttributeError):
         pyciao.no_such_tool  # noqa: B018
+    with pytest.raises(AttributeError):
+        pyciao.runtool.no_such_tool  # noqa: B018
+
+
+def test_shipped_tools_come_from_the_package():
+    from pyciao import dmstat  # a tool module is its own API object
+
+    assert isinstance(dmstat, ToolModule) and dmstat.centroid is True
+    assert dmstat is pyciao.runtool.dmstat
+    assert callable(dmstat.run)
 
 
 def test_tool_module_globals_do_not_hide_parameters(echo_module):

@@ -20,8 +20,8 @@ SHIPPED = sorted(p.stem for p in PARAM_DIR.glob("*.par"))
 # The CIAO tools (and CIAO parameter files) of the current issues; files in param/ that the
 # table does not know are pyciao's own tools (simulator and so on) and are checked for form only.
 CIAO_FILES = ["ardlib", "asphist", "colors", "dmcoords", "dmcopy", "dmextract", "dmgti",
-            "dmhedit", "dmimgcalc", "dmimgthresh", "dmkeypar", "dmlist", "dmmerge", "dmsort",
-            "dmstat", "fluximage", "geom", "get_sky_limits", "mkexpmap", "mkinstmap"]
+              "dmhedit", "dmimgcalc", "dmimgthresh", "dmkeypar", "dmlist", "dmmerge", "dmsort",
+              "dmstat", "fluximage", "geom", "get_sky_limits", "mkexpmap", "mkinstmap"]
 
 
 _TABLE = {}

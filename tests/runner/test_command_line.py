@@ -5,7 +5,6 @@ import os
 import pty
 import select
 import subprocess
-import sys
 
 from paramio.grammar import read_parfile
 

@@ -43,7 +43,8 @@ def test_values_are_validated_and_typed(echo_module):
         tool.factor = -2
     with pytest.raises(ValueError, match="invalid enumerated value"):
         tool.units = "watts"
-    with pytest.raises(AttributeError, match="^There is no parameter for echotool that matches 'niter'$"):
+    with pytest.raises(AttributeError,
+                       match="^There is no parameter for echotool that matches 'niter'$"):
         tool.niter = 10
     with pytest.raises(AttributeError, match="^Multiple matches for echotool parameter 'out'"):
         tool.out  # noqa: B018
@@ -66,7 +67,8 @@ def test_failure_raises_with_the_tool_output(echo_module, tmp_path, monkeypatch)
     err = caught.value
     assert isinstance(err, OSError)  # runtool raised IOError
     assert err.status == 1
-    assert err.output == "# echotool (pyciao 0.1.0): ERROR: Unable to open input file 'missing.txt'.\n"
+    assert err.output == (
+        "# echotool (pyciao 0.1.0): ERROR: Unable to open input file 'missing.txt'.\n")
     assert str(err).splitlines()[0] == "echotool failed (exit status 1):"
 
 

@@ -71,7 +71,8 @@ def test_os_errors_are_one_line(user_dir, capsys, tmp_path):
 
     assert run(core) == 1
     err = capsys.readouterr().err
-    assert err == f"# echotool (pyciao 0.1.0): ERROR: No such file or directory: {tmp_path}/no/such.fits\n"
+    assert err == ("# echotool (pyciao 0.1.0): ERROR: No such file or directory: "
+                   f"{tmp_path}/no/such.fits\n")
 
 
 def test_bugs_are_one_line_unless_debugging(user_dir, capsys, monkeypatch):

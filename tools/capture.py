@@ -42,6 +42,14 @@ class _Router(io.TextIOBase):
     def fileno(self):
         return self._stream.fileno()
 
+    @property
+    def encoding(self):  # io.TextIOBase would answer None
+        return self._stream.encoding
+
+    @property
+    def errors(self):
+        return self._stream.errors
+
     def __getattr__(self, name):  # encoding, errors, buffer, ... of the real stream
         return getattr(self._stream, name)
 

@@ -292,7 +292,12 @@ class ToolModule(types.ModuleType):
     def __getattr__(self, attr):  # only reached for names the module does not define
         if attr.startswith("_"):
             raise AttributeError(f"module {self.__name__!r} has no attribute {attr!r}")
-        return getattr(self._api(), attr)
+        try:
+            api = self._api()
+        except ParamError as err:  # no parameter file: then simply no such attribute
+            raise AttributeError(f"module {self.__name__!r} has no attribute {attr!r} "
+                                 f"({err})") from None
+        return getattr(api, attr)
 
     def __setattr__(self, attr, value):
         if attr.startswith("_") or attr in self.__dict__:

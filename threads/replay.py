@@ -63,6 +63,16 @@ TEXT_LIMIT = 256 * 1024          # larger (or non-UTF-8) non-FITS files are "bin
 OUTPUT_LIMIT = 4 * 1024 * 1024   # a step's output beyond this is cut
 
 
+# Variables a step must not inherit: the user's parameter search path, shell start-up hooks,
+# and a CIAO installation's settings (a $CALDB would change every calibrated result).
+_DROP = {"PDIRS", "UPARM", "PFILES", "BASH_ENV", "ENV", "CDPATH", "PROMPT_COMMAND", "CALDB",
+         "CALDBCONFIG", "CALDBALIAS"}
+
+
+def _dropped(name):
+    return name in _DROP or name.startswith("ASCDS_")
+
+
 def system_param_dir():
     """The installed system parameter directory (the ``pyciao.param`` package folder)."""
     return pathlib.Path(str(importlib.resources.files("pyciao.param")))
@@ -166,8 +176,7 @@ class Replay:
         return self.root / "work"
 
     def _environment(self):
-        env = {k: v for k, v in self.base_env.items()
-               if k not in ("PDIRS", "UPARM", "PFILES", "BASH_ENV", "ENV", "CDPATH", "PROMPT_COMMAND")}
+        env = {k: v for k, v in self.base_env.items() if not _dropped(k)}
         path = self.extra_path + [str(d) for d in pyciao_bin_dirs()] + [env.get("PATH", os.defpath)]
         env.update(
             PATH=os.pathsep.join(path),

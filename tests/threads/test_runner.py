@@ -119,6 +119,14 @@ def test_scratch_environment_isolates_parameters(make_thread, thread_cli, tmp_pa
     assert os.environ["PFILES"] == f"{home}/cxcds_param4;/nowhere"
 
 
+def test_ciao_settings_of_the_user_are_not_inherited(make_thread, thread_cli, monkeypatch):
+    monkeypatch.setenv("CALDB", "/soft/ciao/CALDB")
+    monkeypatch.setenv("ASCDS_CALIB", "/soft/ciao/data")
+    monkeypatch.setenv("ASCDS_INSTALL", "/soft/ciao")
+    folder = make_thread('echo "[${CALDB-unset}] [${ASCDS_CALIB-unset}] [${ASCDS_INSTALL-unset}]"\n')
+    assert "\n[unset] [unset] [unset]\n" in _record(thread_cli, folder)
+
+
 def test_shell_state_carries_over_between_steps(make_thread, thread_cli):
     folder = make_thread("""
         xygrid="4098.2:5288.2:#595,2973.7:4165.7:#596"

@@ -36,6 +36,14 @@ pset dmlist verbose=9
 pset dmlist verbose=two
 pget dmlist verbose
 
+# Setting parameters without pset: on the tool's command line
+punlearn dmkeypar
+dmkeypar sim_evt2.fits TELESCOP echo+
+plist dmkeypar
+pget dmkeypar value exist datatype
+dmkeypar sim_evt2.fits RA_NOM
+pget dmkeypar infile keyword echo rval
+
 # Abbreviating parameter names and values
 pset dmlist inf=evt2.fits op=cols verb=1
 pget dmlist in op verb
@@ -66,12 +74,16 @@ plist mkexpmap
 pget fluximage tmpdir
 pget fluximage tmpdir.p_value
 
-# Querying: pquery asks only on a terminal; mode=h never asks
+# Querying: without a terminal nothing is asked; mode=h never asks
 punlearn dmlist
 pquery dmlist infile
 pquery dmlist infile mode=h
 pquery dmlist infile acisf01843N002_evt2.fits
 pget dmlist infile
+punlearn dmkeypar
+dmkeypar echo+
+pset dmkeypar infile=sim_evt2.fits keyword=DETNAM
+dmkeypar echo+ mode=h
 
 # Running multiple instances of a tool: a private copy of the parameter file
 cp $(paccess dmlist) dmlist_second.par
@@ -79,6 +91,11 @@ pset ./dmlist_second.par infile=second_evt2.fits opt=blocks
 pget ./dmlist_second.par infile opt
 pget dmlist infile opt
 plist ./dmlist_second.par
+cp $(paccess dmkeypar) dmkeypar_second.par
+pset ./dmkeypar_second.par keyword=INSTRUME
+dmkeypar @@dmkeypar_second.par echo+ mode=h
+pget ./dmkeypar_second.par keyword value
+pget dmkeypar keyword value
 
 # Running multiple instances of a tool: a private parameter directory
 mkdir -p second_param

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from pyciao.threads import inputs, recipe, session
+from pyciao.threads import inputs, recipe, replay, session
 
 HELLO = """
     # Saying hello
@@ -304,6 +304,9 @@ open(args["outroot"] + "_truth.txt", "w").write("flux 1e-4\\n")
 
 @pytest.fixture
 def fake_simobs(tmp_path, monkeypatch):
+    """A stand-in `simobs` first on PATH (pyciao's own commands are taken off the steps' PATH,
+    where they would come first)."""
+    monkeypatch.setattr(replay, "pyciao_bin_dirs", lambda: [])
     bindir = tmp_path / "fakebin"
     bindir.mkdir()
     count = tmp_path / "simobs-calls.txt"
@@ -343,6 +346,7 @@ def test_cache_key_depends_on_parameters_and_version(monkeypatch):
 
 
 def test_missing_simulator_is_a_missing_input(make_thread, tmp_path, monkeypatch):
+    monkeypatch.setattr(replay, "pyciao_bin_dirs", lambda: [])
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     monkeypatch.setattr(inputs.importlib.util, "find_spec", lambda name: None)
     monkeypatch.setenv("PYCIAO_CACHE_DIR", str(tmp_path / "cache"))

@@ -13,7 +13,8 @@ maximum with their first (x, y) position (1-based, FITS order) and the intensity
 centroid, so a shifted, rescaled or re-binned image changes at least one number. Table columns
 get min, max and mean plus the first and last values (row order counts), strings the number of
 distinct values. CHECKSUM and DATASUM are left out (they change with DATE); the comparison
-masks today's dates anyway.
+masks today's dates anyway. Of long HISTORY runs (an event file carries hundreds of records
+from its processing) the count and the last twelve are kept: those are the ones the step wrote.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import warnings
 import numpy as np
 
 _SKIP_KEYS = {"CHECKSUM", "DATASUM"}
+HISTORY_SHOWN = 12      # a file's last HISTORY records (the ones the step's tool just wrote)
 
 
 def is_fits(path):
@@ -148,8 +150,14 @@ def summarize(path):
             for k, hdu in enumerate(hdul):
                 name = hdu.name or ("PRIMARY" if k == 0 else "")
                 tag = f"[{k} {name}]" if name else f"[{k}]"
-                for card in hdu.header.cards:
-                    if card.keyword in _SKIP_KEYS:
+                cards = [c for c in hdu.header.cards if c.keyword not in _SKIP_KEYS]
+                history = [k for k, c in enumerate(cards) if c.keyword == "HISTORY"]
+                hidden = set(history[:-HISTORY_SHOWN])
+                for k, card in enumerate(cards):
+                    if k in hidden:
+                        if k == history[0]:
+                            lines.append(f"{tag} HISTORY: {len(history)} records, the last "
+                                         f"{HISTORY_SHOWN} follow in place")
                         continue
                     image = card.image.rstrip()
                     for start in range(0, max(len(image), 1), 80):

@@ -88,3 +88,17 @@ def test_real_chandra_events(shared_data):
     text = fitsinfo.summarize(shared_data / "xrayevents_obs1479" / "acis_evt2.fits.gz")
     assert "[1 EVENTS] table 1306 rows x 19 columns" in text
     assert "[1 EVENTS] col energy (" in text
+
+
+def test_long_history_is_counted_and_the_last_records_kept(tmp_path):
+    hdu = fits.PrimaryHDU(np.zeros((2, 2)))
+    for k in range(30):
+        hdu.header.add_history(f"record {k}")
+    hdu.header["AFTER"] = 1
+    hdu.writeto(tmp_path / "h.fits")
+    lines = fitsinfo.summarize(tmp_path / "h.fits").splitlines()
+    history = [x for x in lines if "HISTORY" in x]
+    assert history[0] == f"[0 PRIMARY] HISTORY: 30 records, the last {fitsinfo.HISTORY_SHOWN} follow in place"
+    assert history[1:] == [f"[0 PRIMARY] HISTORY record {k}" for k in range(30 - fitsinfo.HISTORY_SHOWN, 30)]
+    start = lines.index(history[0])
+    assert lines[start:start + len(history)] == history        # in place, in order

@@ -87,7 +87,7 @@ def _replay(args, report, thread, action):
     try:
         events = session.play(thread, first, last, show_close=(action != "run"),
                               exitfirst=getattr(args, "exitfirst", False), recorded=recorded or [],
-                              on_start=lambda r: (holder.setdefault("replay", r), report.scratch(r)),
+                              on_start=lambda r: holder.setdefault("replay", r),
                               data_dir=data_dir, keep=args.keep, scratch=args.scratch)
         for kind, item in events:
             if kind == "start":

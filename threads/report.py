@@ -59,10 +59,6 @@ class Report:
         self.progress.start()
         self.task = self.progress.add_task(action, total=last)
 
-    def scratch(self, replay):
-        if replay.keep:
-            self.print(Text(f"scratch directory {replay.root} (kept)", style="dim"))
-
     def step_started(self, step):
         self.progress.update(self.task, description=f"step {step.number}: {step.headline[:60]}")
 

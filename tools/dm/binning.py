@@ -4,7 +4,8 @@ Grid rules (spec dm.md §1.7): a real column's ``lo:hi:step`` gives N = ceil((hi
 bins from ``lo`` (events >= hi are dropped even when the last bin reaches beyond it);
 ``lo:hi:#n`` gives n bins; integer columns are centred on integers (edges at k-0.5, both ends
 inclusive); default limits come from the data subspace (TLMIN/TLMAX, narrowed by filters, or
-a region's bounding box), moved out by half a unit when they are whole numbers.
+a region's bounding box; for time the GTIs, else TSTART/TSTOP), moved out by half a unit
+when they are whole numbers.
 The histogram is accumulated chunk by chunk with ``np.bincount``.
 """
 from __future__ import annotations
@@ -68,16 +69,17 @@ def _default_limits(view, col, vector_pair):
     if lo is None or hi is None:
         v = ss.value(col.name)
         if isinstance(v, GTIValue) or (v is None and col.name.lower() == "time"):
+            # the time subspace is its GTIs: bins start at the first good time (dmextract
+            # [bin time=::200] light curves); TSTART/TSTOP only when there are none
+            ivs = [iv for _, g in ss.gti_blocks() for iv in g.intervals]
             tstart, tstop = view.header.get("TSTART"), view.header.get("TSTOP")
-            if isinstance(tstart, (int, float)) and isinstance(tstop, (int, float)):
+            if ivs:
+                arr = np.array(ivs)
+                lo = float(arr[:, 0].min()) if lo is None else lo
+                hi = float(arr[:, 1].max()) if hi is None else hi
+            elif isinstance(tstart, (int, float)) and isinstance(tstop, (int, float)):
                 lo = float(tstart) if lo is None else lo
                 hi = float(tstop) if hi is None else hi
-            else:
-                ivs = [iv for _, g in ss.gti_blocks() for iv in g.intervals]
-                if ivs:
-                    arr = np.array(ivs)
-                    lo = float(arr[:, 0].min()) if lo is None else lo
-                    hi = float(arr[:, 1].max()) if hi is None else hi
     if lo is None or hi is None:
         dmin, dmax = _data_range(view, col)
         lo = dmin if lo is None else lo

@@ -18,7 +18,7 @@ from .image import DSS_KEY, MTYPE_KEY, PHYS_KEY, STRUCTURAL_KEY, WORLD_KEY
 from .wcs import physical_axis_cards
 
 __all__ = ["image_hdu", "table_hdu", "copy_hdu", "gti_hdu", "history_records", "write_view",
-           "dataset_hdus", "NewColumn", "new_table_hdu", "null_primary_hdu"]
+           "dataset_hdus", "NewColumn", "new_table_hdu", "null_primary_hdu", "other_hdus"]
 
 _BITPIX = {np.dtype("u1"): 8, np.dtype("i2"): 16, np.dtype("i4"): 32, np.dtype("i8"): 64,
            np.dtype("f4"): -32, np.dtype("f8"): -64}
@@ -304,18 +304,38 @@ def dataset_hdus(view, history=None, all_blocks=True):
     else:
         hdus.append(_null_primary(view.header))
     if all_blocks and ds is not None:
-        for b in ds.blocks:
-            if src_info is not None and b.number == src_info.number:
-                continue
-            if b.number == 1:
-                if b.kind == "image":
-                    hdus.append(_as_extension(ds, b))
-                continue
-            if b.name.lower() in gtis:
-                hdus.append(gti_hdu(ds, b, gtis[b.name.lower()]))
-            else:
-                hdus.append(copy_hdu(ds, b))
+        hdus.extend(_other_blocks(ds, src_info, gtis))
     return hdus
+
+
+def _other_blocks(ds, src_info, gtis):
+    hdus = []
+    for b in ds.blocks:
+        if src_info is not None and b.number == src_info.number:
+            continue
+        if b.number == 1:
+            if b.kind == "image":
+                hdus.append(_as_extension(ds, b))
+            continue
+        if b.name.lower() in gtis:
+            hdus.append(gti_hdu(ds, b, gtis[b.name.lower()]))
+        else:
+            hdus.append(copy_hdu(ds, b))
+    return hdus
+
+
+def other_hdus(view):
+    """The input's blocks other than the view's own, as dmcopy writes them after it (GTIs
+    brought up to date with the view's time filters); for tools that write a new first
+    block (dmextract's HISTOGRAM, dmsort's sorted table) and keep the rest of the file."""
+    sub = view.source if view.kind == "image" and view.source is not None else view
+    ds = getattr(sub, "dataset", None)
+    if ds is None:
+        return []
+    gtis = {}
+    if getattr(sub, "gti_changed", False):
+        gtis = {k.lower(): v for k, v in sub.gti_intervals().items()}
+    return _other_blocks(ds, getattr(sub, "info", None), gtis)
 
 
 def _as_extension(ds, b):
@@ -337,13 +357,14 @@ class NewColumn:
 
     ``values``: a numpy array (rows first; 2-D for fixed-length vectors such as ``R[2]``);
     ``code`` forces the FITS type letter ('J', 'D', 'I', 'E', 'A' ...), else it follows the
-    array's dtype. ``keys``: extra column keys by stem (``{'TCTYP': 'DT', 'TCRVL': 0.0}``).
+    array's dtype; ``width``: the minimum width of a string column (CIAO's SHAPE is 16A).
+    ``keys``: extra column keys by stem (``{'TCTYP': 'DT', 'TCRVL': 0.0}``).
     """
 
     _CODES = {"f8": "D", "f4": "E", "i2": "I", "i4": "J", "i8": "K", "u1": "B", "b1": "L"}
 
     def __init__(self, name, values, unit=None, comment=None, *, tlmin=None, tlmax=None,
-                 code=None, keys=None):
+                 code=None, keys=None, width=None):
         self.name, self.unit, self.comment = name, unit, comment
         self.tlmin, self.tlmax, self.keys = tlmin, tlmax, dict(keys or {})
         v = np.asarray(values)
@@ -356,7 +377,7 @@ class NewColumn:
                     raise ToolError(f"cannot write column '{name}' of type {v.dtype}")
         self.code = code
         if code == "A":
-            width = max([len(str(x)) for x in v.ravel()] + [1])
+            width = max([len(str(x)) for x in v.ravel()] + [int(width or 1)])
             self.values = np.asarray(v, dtype=f"U{width}")
         else:
             self.values = v

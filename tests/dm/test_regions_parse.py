@@ -269,3 +269,57 @@ def test_region_equality_and_hash():
     assert a == b and hash(a) == hash(b) and a != parse_region("circle(1,2,4)")
     assert a.union(b) == a
     assert math.isinf(parse_region("field()").extent()[2])
+
+
+# --- celestial -> physical -------------------------------------------------------------------
+
+def _chandra_wcs(ra, dec):
+    """A Chandra sky WCS (TCRPX 4096.5, TCDLT -/+ 0.492 arcsec) centred on (ra, dec)."""
+    from astropy.wcs import WCS
+    w = WCS(naxis=2)
+    w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    w.wcs.crpix = [4096.5, 4096.5]
+    w.wcs.crval = [ra, dec]
+    w.wcs.cdelt = [-1.3666666666667e-4, 1.3666666666667e-4]
+    return w
+
+
+def test_r16_with_a_wcs_lands_on_the_reference_pixel():
+    ra, dec = 15 * (12 + 26 / 60 + 51 / 3600), -(33 + 16 / 60 + 13 / 3600)
+    r = parse_region('circle(12:26:51,-33:16:13,10")', wcs=_chandra_wcs(ra, dec))
+    [c] = r.shapes
+    assert (c.xs[0], c.ys[0]) == pytest.approx((4096.5, 4096.5), abs=1e-9)
+    assert c.radii[0] == pytest.approx(10 / 3600 / 1.3666666666667e-4, rel=1e-13)
+    assert str(r) == "Circle(4096.5,4096.5,20.3252)"
+    assert (c.coord_flag, c.size_flag) == (2, 2)  # now physical, as the library marks it
+
+
+def test_degrees_round_trip_through_astropy(shared_data):
+    """The CSC source ellipse (sky pixels) -> RA/Dec with the file's own column WCS ->
+    written in degrees -> parsed back: the same pixel position within 1e-6."""
+    from astropy.io import fits
+    from astropy.wcs import WCS
+    hdr = fits.getheader(shared_data / "sherpa_test_data/acisf07999_000N001_r0035_reg3.fits",
+                         "SRCREG")
+    w = WCS(naxis=2)
+    w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    w.wcs.crpix = [hdr["TCRPX1"], hdr["TCRPX2"]]
+    w.wcs.crval = [hdr["TCRVL1"], hdr["TCRVL2"]]
+    w.wcs.cdelt = [hdr["TCDLT1"], hdr["TCDLT2"]]
+    x, y = 3145.89473684, 4520.78947368
+    ra, dec = (float(v) for v in w.all_pix2world(x, y, 1))
+    r = parse_region(f"ellipse({ra!r}d,{dec!r}d,18.2\",7.5\",92.2273)", wcs=w)
+    [e] = r.shapes
+    assert (e.xs[0], e.ys[0]) == pytest.approx((x, y), abs=1e-6)
+    assert e.radii == pytest.approx((18.2 / 3600 / hdr["TCDLT2"], 7.5 / 3600 / hdr["TCDLT2"]))
+    assert e.angles == (92.2273,)   # CIAO keeps angles as written
+
+
+def test_the_last_size_decides_the_units_of_all_sizes():
+    """The library keeps one flag per shape for sizes: the one of the last size read. So
+    ``ellipse(..., 18.2", 15, ...)`` has both radii in pixels (18.2" = 0.00506)."""
+    r = parse_region('ellipse(4096.5,4096.5,18.2",15,0)', wcs=_chandra_wcs(10.0, 20.0))
+    assert r.shapes[0].radii == pytest.approx((18.2 / 3600, 15.0))
+    r = parse_region('ellipse(4096.5,4096.5,18.2,15",0)', wcs=_chandra_wcs(10.0, 20.0))
+    assert r.shapes[0].radii == pytest.approx((18.2 / 1.3666666666667e-4,
+                                               15 / 3600 / 1.3666666666667e-4))

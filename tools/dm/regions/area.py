@@ -21,13 +21,14 @@ Pixellation is vectorised (rows of the grid at a time). An unbounded result (a n
 shape or ``field()`` with no field given) is ``inf``.
 """
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from .errors import RegionError
-from .extent import (DBL_MAX, overlap, region_extent, shape_extent, shape_extent_raw,
-                     trim_extent, union_extent, mod_angle, rectangle_corners, rotated)
-from .evaluate import inside_region
+from .extent import (DBL_MAX, mod_angle, overlap, region_extent, rotated, shape_extent_raw,
+                     trim_extent, union_extent)
+from .evaluate import component_boxes as evaluate_boxes, inside_region
 
 FLT_MIN = 1.17549435082228750797e-38
 _MAX_GRID_POINTS = 2_000_000_000
@@ -103,7 +104,6 @@ def shape_area(shape, region_bounds=None):
 def _complex_polygon_area(shape, region_bounds):
     """A self-intersecting polygon: count unit-grid points inside it (the library's
     brute force), within its vertex box clamped to the region's box."""
-    from dataclasses import replace
     poly = replace(shape, include=True)
     bx, by = shape_extent_raw(poly, None, None)
     if region_bounds is not None:
@@ -135,7 +135,7 @@ def pixellated_area(components, region_bounds, component_boxes, bounds, step):
     if nx * ny > _MAX_GRID_POINTS:
         raise RegionError(f"region area needs {nx * ny} grid points; too many to pixellate")
     if component_boxes is None:
-        _, _, _, component_boxes = region_extent(components)
+        component_boxes = evaluate_boxes(components)
     xs = x0 + step * np.arange(nx, dtype=float)
     count = 0
     rows = max(1, _CHUNK // nx)

@@ -7,8 +7,11 @@ count a point on an edge as inside, points need exact equality.
 
 The region test (``inside_region``) first rejects every point outside the region's bounding
 box, as ``regInsideRegion`` does, then evaluates only the surviving points: each component
-(AND of its shapes) on the points inside that component's box, OR-ed together. Loops run
-over shapes and polygon edges, never over points.
+(AND of its shapes) on the points inside that component's box, OR-ed together. The
+component boxes are our own (``component_boxes``), built to be never too small, so they
+only save work. Loops run over shapes and polygon edges, never over points; with many
+components or negated shapes, or long polygons, points are bucketed by coordinate once
+(``_XIndex``) so each shape or edge only visits the points near it.
 """
 import math
 
@@ -168,13 +171,44 @@ def _component(shapes, x, y):
     return result
 
 
-def _box_of(shape):
-    """The shape's own box when every point it contains lies in it, else None (field and
-    sector are unbounded; a rotated rectangle can stick out of the library's box)."""
-    if shape.kind in ("field", "sector") or (shape.kind == "rectangle"
-                                             and shape.angles[0] != 0.0):
+def safe_box(shape):
+    """A box sure to hold every point the shape itself accepts (include flag ignored), or
+    None when the shape is unbounded.
+
+    Only used to skip work, so it must never be too small: circles, annuli and pies get
+    their full circle's box (the library's pie box can miss the boundary rays by a rounding
+    error), boxes, ellipses and polygons the library's box, and every box is padded by a
+    relative 1e-9 against rounding. A rotated rectangle gets None: the library's box for it
+    does not always contain it."""
+    k = shape.kind
+    if k in ("field", "sector") or (k == "rectangle" and shape.angles[0] != 0.0):
         return None
-    return shape_extent_raw(shape, None, None)
+    if k in ("circle", "annulus", "pie"):
+        r, xc, yc = shape.radii[-1], shape.xs[0], shape.ys[0]
+        (x0, x1), (y0, y1) = (xc - r, xc + r), (yc - r, yc + r)
+    else:
+        (x0, x1), (y0, y1) = shape_extent_raw(shape, None, None)
+    pad = 1e-9 * (max(abs(x0), abs(x1), abs(y0), abs(y1)) + (x1 - x0) + (y1 - y0))
+    return (x0 - pad, x1 + pad), (y0 - pad, y1 + pad)
+
+
+def component_boxes(components):
+    """Per component, the intersection of its included shapes' safe boxes (None when no
+    included shape is bounded). Points outside it cannot be in the component."""
+    boxes = []
+    for shapes in components:
+        box = None
+        for s in shapes:
+            b = safe_box(s) if s.include else None
+            if b is None:
+                continue
+            if box is None:
+                box = b
+            else:
+                box = ((max(box[0][0], b[0][0]), min(box[0][1], b[0][1])),
+                       (max(box[1][0], b[1][0]), min(box[1][1], b[1][1])))
+        boxes.append(box)
+    return tuple(boxes)
 
 
 def _cut(negated, x, y):
@@ -184,7 +218,7 @@ def _cut(negated, x, y):
     keep = np.ones(x.shape, dtype=bool)
     boxed = []
     for shape in negated:
-        box = _box_of(shape)
+        box = safe_box(shape)
         if box is None:
             keep &= inside_shape(shape, x, y)
         else:
@@ -272,10 +306,14 @@ def _components(components, boxes, x, y):
         return _component(components[0], x, y)
     result = np.zeros(x.shape, dtype=bool)
     index = _XIndex(x) if len(components) > _SORT_THRESHOLD and x.size > 1000 else None
-    for shapes, (cx, cy) in zip(components, boxes):
-        if index is None:
+    for shapes, box in zip(components, boxes):
+        if box is None:
+            sel = np.flatnonzero(~result)
+        elif index is None:
+            (cx, cy) = box
             sel = np.flatnonzero(_in_box(x, y, cx, cy) & ~result)
         else:
+            (cx, cy) = box
             # finite x from the index; non-finite x (NaN passes the box test) checked too
             cand = np.concatenate([index.between(cx[0], cx[1]), index.odd])
             sel = cand[_in_box(x[cand], y[cand], cx, cy) & ~result[cand]]

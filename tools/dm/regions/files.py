@@ -1,4 +1,4 @@
-"""Region files: CIAO/PROS text, ds9 text and FITS region tables (dm.md §2.7).
+"""Region files: CIAO/PROS and ds9 text, and FITS region tables (dm.md §2.7).
 
 A text file is a list of *items* (one shape, or a small expression, per line or per
 ``;``-separated piece). Items are OR-ed; an item that starts with ``-`` is ANDed (negated)
@@ -10,22 +10,27 @@ onto the component of the item before it -- the CIAO rule that makes
 
 mean ``Circle|Ellipse&!RotBox`` (the box is only cut out of the ellipse).
 
-* CIAO/PROS files: ``#`` lines are comments; ``coordsys;shape`` prefixes and the
-  space-separated PROS form ``circle 100 200 30`` are accepted; numbers follow the CIAO
-  grammar (pixels unless sexagesimal or marked ``d``/``'``/``"``).
-* ds9 files (first line ``# Region file format: DS9 ...``): ``global`` lines are ignored
-  except ``coordsys=``; ``physical``/``image``/``fk5``/``icrs``/``galactic``/... lines set the
-  coordinate system for what follows; text after ``#`` is ds9 properties and is dropped;
-  annotations (``text``, ``vector``, ``ruler``, ``compass``, ``projection``, ``composite``)
-  are skipped; a multi-radius ``annulus`` becomes consecutive annuli. In a sky system plain
-  numbers are degrees (ds9's meaning). ``image`` coordinates are used as physical pixels, as
-  CIAO does, with a warning.
-* FITS files (first bytes ``SIMPLE  =``, or a name with a ``[...]`` DM filter): a region
-  table, read through the data-model callback ``open_table`` when one is given.
+CIAO and ds9 files are read by the same rules:
 
-Decisions where CIAO's own reader fails or is silent (documented in the package README):
-spaces between arguments are accepted; a file whose first item starts with ``-`` means
-``field()`` minus that shape; ds9 composite markers ``||`` are read as OR.
+* ``#`` lines are comments and text after ``#`` on a shape line (ds9 properties) is dropped;
+  ``global`` lines are ignored except for ``coordsys=``; ``local`` is ignored;
+* a coordinate-system item (``physical``, ``image``, ``fk5``, ``icrs``, ``galactic``,
+  ``fk4``, ``ecliptic``; alone or as a ``fk5;`` prefix) applies to what follows. In a sky
+  system plain numbers are degrees (ds9's meaning); otherwise the CIAO grammar decides
+  (pixels unless sexagesimal or marked ``d``/``'``/``"``). ``image`` coordinates are used as
+  physical pixels, as CIAO does, with a warning;
+* the PROS form ``circle 100 200 30`` and spaces between arguments are accepted;
+* ds9 annotations (``text``, ``vector``, ``ruler``, ``compass``, ``projection``,
+  ``composite``) are skipped, composite markers ``||`` read as OR, a multi-radius
+  ``annulus`` becomes consecutive annuli; ``panda``/``epanda``/``bpanda`` and elliptical or
+  box annuli are refused with a clear message (CIAO has no such shapes).
+
+A FITS file (first bytes ``SIMPLE  =``, or a name with a ``[...]`` DM filter) is a region
+table, read through the data model's ``open_table`` callback when one is given.
+
+Where CIAO's own reader fails or is silent the choices are listed in README.md (this
+folder): spaces between arguments, a first item starting with ``-`` (``field()`` minus it),
+ds9 sky numbers in degrees, other sky frames transformed with astropy.
 """
 import os
 import re
@@ -34,6 +39,7 @@ from ...messages import warn
 from .errors import RegionError
 from .grammar import SKY_FRAMES, parse_components
 from .region import Region
+from .shapes import make_shape
 from .table import region_from_table
 
 _PIXEL_SYSTEMS = ("physical", "image", "logical")
@@ -140,10 +146,11 @@ def _text_items(lines, path):
             if low in SKY_FRAMES or low in _WORLD_ALIASES:
                 frame = _WORLD_ALIASES.get(low, low)
                 continue
-            if low == "local" or low.lstrip("+-").startswith(_ANNOTATIONS):
+            if low == "local" or (low.lstrip("+-").startswith(_ANNOTATIONS)
+                                  and '"' not in low):  # CIAO text(x,y,"s") is a point
                 continue
             glue, text = _sign(_normalise(piece))
-            for k, part in enumerate(_ds9_annulus(text)):
+            for part in _ds9_annulus(text):
                 items.append(_Item(part, frame, n, glue))
     return items
 
@@ -182,7 +189,6 @@ def _group(items, path):
                 last.extend(c for c in comps[1:] if c)
                 continue
             # A first item starting with '-': field() minus it.
-            from .shapes import make_shape
             comps[0].insert(0, make_shape("field"))
         groups.append([c for c in comps if c])
     return groups

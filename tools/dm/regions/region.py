@@ -6,7 +6,7 @@ import numpy as np
 
 from . import area as _area
 from .errors import RegionError
-from .evaluate import inside_region
+from .evaluate import component_boxes, inside_region
 from .extent import DBL_MAX, NO_FIELD, region_extent
 from .format import region_string
 
@@ -26,15 +26,9 @@ class Region:
         if any(len(c) == 0 for c in comps):
             raise ValueError("a region component needs at least one shape")
         self.components = comps
-        x, y, _, boxes = region_extent(comps)
-        self._bounds = (tuple(x), tuple(y))
-        # Component boxes only speed up evaluation. A rotated rectangle (FITS tables only)
-        # can poke out of the library's box for it; its component then uses the region box,
-        # which is all the library itself tests.
-        self._boxes = tuple(
-            self._bounds if any(s.kind == "rectangle" and s.angles[0] != 0.0 for s in comp)
-            else (tuple(bx), tuple(by))
-            for comp, (bx, by) in zip(comps, boxes))
+        x, y, _, _ = region_extent(comps)
+        self._bounds = (tuple(x), tuple(y))     # the library's box: rejects points first
+        self._boxes = component_boxes(comps)    # our own, only to skip work
 
     # --- structure ----------------------------------------------------------------------
     @property

@@ -49,6 +49,7 @@ from .dm.virtual import CaseInsensitiveDict, open_virtual
 from .dm.wcs import pair_wcs, physical_world_wcs
 from .dm.writer import NewColumn, new_table_hdu, null_primary_hdu, other_hdus, write_fits
 from .errors import ToolError
+from .task import tool_main
 from .messages import warn
 from .outputs import check_clobber, output_file
 
@@ -785,8 +786,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("dmextract", run) if _tool_main else None
+main = tool_main("dmextract", run)

@@ -25,6 +25,7 @@ from .dm.syntax import parse_virtual_file
 from .dm.virtual import open_virtual
 from .dm.writer import image_hdu, write_fits
 from .errors import ToolError
+from .task import tool_main
 from .outputs import check_clobber, output_file
 
 __all__ = ["Cut", "parse_cut", "cut_limits", "threshold_image", "run", "main"]
@@ -154,8 +155,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("dmimgthresh", run) if _tool_main else None
+main = tool_main("dmimgthresh", run)

@@ -26,6 +26,7 @@ from .dm.subspace import GTIValue
 from .dm.virtual import open_virtual
 from .dm.writer import gti_hdu, null_primary_hdu, table_hdu, write_fits
 from .errors import ToolError
+from .task import tool_main
 from .outputs import check_clobber, output_file
 
 __all__ = ["merge_records", "merge_gtis", "run", "main"]
@@ -135,8 +136,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("dmmerge", run) if _tool_main else None
+main = tool_main("dmmerge", run)

@@ -21,6 +21,7 @@ from .dm.syntax import parse_virtual_file
 from .dm.virtual import open_virtual
 from .dm.writer import null_primary_hdu, other_hdus, table_hdu, write_fits
 from .errors import ToolError
+from .task import tool_main
 from .outputs import check_clobber, output_file
 
 __all__ = ["parse_keys", "sort_order", "run", "main"]
@@ -101,8 +102,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("dmsort", run) if _tool_main else None
+main = tool_main("dmsort", run)

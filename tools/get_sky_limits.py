@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .dm.virtual import open_virtual
 from .errors import ToolError
+from .task import tool_main
 
 __all__ = ["SkyLimits", "sky_limits", "format_report", "run", "main"]
 
@@ -97,8 +98,4 @@ def run(p):
     return {"dmfilter": lim.dmfilter, "xygrid": lim.xygrid}
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("get_sky_limits", run) if _tool_main else None
+main = tool_main("get_sky_limits", run)

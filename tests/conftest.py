@@ -132,3 +132,9 @@ def make_events(tmp_path):
     def make(name="evt.fits", **kw):
         return write_events(tmp_path / name, **kw)
     return make
+
+
+@pytest.fixture(scope="session")
+def events_writer():
+    """``write_events`` itself, for fixtures of a wider scope than ``make_events``."""
+    return write_events

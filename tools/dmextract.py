@@ -95,7 +95,10 @@ def net_columns(counts, err, area, exposure, bg_counts=None, bg_err=None, bg_are
     if bg_counts is None:
         net, net_err = counts, np.asarray(err, dtype=np.float64)
     else:
-        scale = _ratio(area, bg_area) * _ratio(exposure, bg_exposure) * float(bkgnorm)
+        t, bt = np.broadcast_arrays(np.asarray(exposure, np.float64), np.asarray(bg_exposure, np.float64))
+        # no time in either (a light-curve bin in a GTI gap): the same coverage, ratio 1
+        exp_ratio = np.where((t == 0) & (bt == 0), 1.0, _ratio(t, bt))
+        scale = _ratio(area, bg_area) * exp_ratio * float(bkgnorm)
         norm, norm_err = np.asarray(bg_counts) * scale, np.asarray(bg_err) * scale
         net = counts - norm
         net_err = np.sqrt(np.asarray(err, dtype=np.float64) ** 2 + norm_err ** 2)
@@ -195,7 +198,7 @@ def _without_bin(vf):
 def _spec_without_bin(vf):
     """The virtual-file text with its [bin ...] group removed (for messages)."""
     text = vf.text
-    start = text.find("[", vf.bin.pos) if vf.bin is not None else -1
+    start = text.rfind("[", 0, vf.bin.pos + 1) if vf.bin is not None else -1
     if start < 0:
         return text
     depth = 0

@@ -5,7 +5,7 @@ bins from ``lo`` (events >= hi are dropped even when the last bin reaches beyond
 ``lo:hi:#n`` gives n bins; integer columns are centred on integers (edges at k-0.5, both ends
 inclusive); default limits come from the data subspace (TLMIN/TLMAX, narrowed by filters, or
 a region's bounding box; for time the GTIs, else TSTART/TSTOP), moved out by half a unit
-when they are whole numbers.
+when they are whole numbers (not time limits: those are exact GTI edges).
 The histogram is accumulated chunk by chunk with ``np.bincount``.
 """
 from __future__ import annotations
@@ -107,7 +107,9 @@ def _grid_axis(view, col, ax, vector, vector_pair):
     default = lo is None or hi is None
     if default:
         dlo, dhi = _default_limits(view, col, vector_pair)
-        if not integer:
+        # time limits are GTI edges: bins start exactly at the first good time
+        timelike = isinstance(view.subspace.value(col.name), GTIValue) or col.name.lower() == "time"
+        if not integer and not timelike:
             if lo is None and float(dlo).is_integer():
                 dlo -= 0.5
             if hi is None and float(dhi).is_integer():

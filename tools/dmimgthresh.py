@@ -8,14 +8,15 @@ Thread step (spec dm.md §6.2, science.md §5.1)::
 The test image is ``expfile`` (the exposure map), or the input itself when ``expfile`` is
 empty. ``cut`` is ``T`` (lower limit), ``lo:hi``, ``:hi`` or ``lo:``; each limit may end in
 ``%`` (a percentage of the test image's maximum). A pixel is replaced by ``value`` when its
-test value is below ``lo`` or above ``hi``; pixels exactly at a limit are kept [I: the
-threads never show a tie]. ``cut=INDEF`` (or empty) replaces only NaN test pixels. An
-integer test image truncates the cut to an integer. ``value=INDEF`` makes replaced pixels
-null (NaN, or the BLANK value of an integer image).
+test value is strictly below ``lo`` or strictly above ``hi``, comparing with the cut as
+computed, not rounded: CIAO's own regression output (dmimgfilt test data: ``cut=30%`` on an
+integer image of maximum 17 replaces the pixels of value 5, below 5.1) and the help's
+``19:19`` keeping only 19 both say so; the help's "truncated for integer images" is not what
+that output shows. ``cut=INDEF`` (or empty) replaces only NaN test pixels. ``value=INDEF``
+makes replaced pixels null (NaN, or the BLANK value of an integer image).
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -76,17 +77,13 @@ def parse_cut(text):
 
 
 def cut_limits(cut, test):
-    """The numeric (lo, hi) of a Cut for this test image (percentages of its maximum,
-    truncated to integers for an integer image)."""
+    """The numeric (lo, hi) of a Cut for this test image (percentages of its maximum)."""
     finite = test[np.isfinite(test)] if test.dtype.kind == "f" else test
     peak = float(finite.max()) if finite.size else 0.0
     def resolve(v, pct):
         if v is None:
             return None
-        v = v * peak / 100.0 if pct else v
-        if test.dtype.kind in "iu":
-            v = float(math.trunc(v))
-        return v
+        return v * peak / 100.0 if pct else v
     return resolve(cut.lo, cut.lo_pct), resolve(cut.hi, cut.hi_pct)
 
 

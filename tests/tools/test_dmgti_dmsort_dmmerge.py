@@ -236,3 +236,17 @@ def test_merge_missing_column_is_an_error(make_events, tmp_path, params):
     with pytest.raises(ToolError, match="column 'pi' is missing"):
         dmmerge.run(params("dmmerge", infile=f"{a},{b}", outfile=str(out)))
     assert not out.exists()
+
+
+def test_sort_and_merge_command_lines(make_events, tmp_path, sh):
+    evt = make_events(columns={"time": np.array([3.0, 1.0, 2.0]), "x": np.array([1, 2, 3], "f4"),
+                               "y": np.array([1, 2, 3], "f4")}, gtis={"GTI7": [(0.0, 5.0)]})
+    done = sh("dmsort", evt, "sorted.fits", "keys=-time", cwd=tmp_path)
+    assert (done.status, done.out, done.err) == (0, "", "")
+    assert fits.getdata(tmp_path / "sorted.fits", "EVENTS")["time"].tolist() == [3.0, 2.0, 1.0]
+    done = sh("dmmerge", f"{evt},sorted.fits", "merged.fits", cwd=tmp_path)
+    assert done.status == 0, done.err
+    assert len(fits.getdata(tmp_path / "merged.fits", "EVENTS")) == 6
+    done = sh("dmsort", evt, "sorted.fits", "keys=nosuch", "clob+", cwd=tmp_path)
+    assert (done.status, done.err) == (1, "# dmsort (pyciao 0.1.0): ERROR: sort key column 'nosuch' not found "
+                                          "in block EVENTS\n")

@@ -74,7 +74,9 @@ def run(p):
     if not out.path:
         raise ToolError("no output file given")
     check_clobber(out.path, bool(p.clobber))
-    keys = parse_keys(p.keys)
+    # p["keys"]: the runner's parameters are a Mapping, whose .keys is the method
+    key_text = p["keys"] if hasattr(p, "__getitem__") else p.keys
+    keys = parse_keys(key_text)
     view = open_virtual(p.infile)
     if view.kind != "table":
         raise ToolError(f"{p.infile} is not a table; dmsort sorts table rows")
@@ -89,7 +91,7 @@ def run(p):
     order = sort_order(cols, [d for _, d in keys])
     if out.block:
         view.name = str(out.block)
-    params = [("infile", p.infile), ("outfile", p.outfile), ("keys", p.keys),
+    params = [("infile", p.infile), ("outfile", p.outfile), ("keys", key_text),
               ("copyall", "yes" if getattr(p, "copyall", True) else "no"),
               ("clobber", "yes" if p.clobber else "no"), ("verbose", getattr(p, "verbose", 0) or 0)]
     prim = view.dataset.blocks[0]

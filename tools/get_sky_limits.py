@@ -36,6 +36,10 @@ class SkyLimits:
     dmfilter: str
     xygrid: str
 
+    def __iter__(self):
+        """``dmfilter, xygrid = sky_limits(image)``."""
+        return iter((self.dmfilter, self.xygrid))
+
 
 def sky_limits(image, precision=1, *, label=None):
     """The grid of ``image`` (an ImageView or a virtual-file string) with ``precision``

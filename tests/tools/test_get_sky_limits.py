@@ -41,7 +41,7 @@ def image(tmp_path, nx, ny, lo, step, names=("x", "y"), name="img.fits"):
 ])
 def test_g1_g4_filters_and_grids(tmp_path, nx, ny, lo, step, names, dmfilter, xygrid):
     lim = gsl.sky_limits(image(tmp_path, nx, ny, lo, step, names))
-    assert (lim.dmfilter, lim.xygrid) == (dmfilter, xygrid)
+    assert tuple(lim) == (lim.dmfilter, lim.xygrid) == (dmfilter, xygrid)
     assert lim.size == (nx, ny)
 
 

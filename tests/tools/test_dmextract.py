@@ -365,3 +365,23 @@ def test_counts_in_regions_of_a_real_image(shared_data, tmp_path, params):
     assert d["COUNTS"].sum() == view.data[view.good_mask()].astype("f8").sum()
     assert d["EXPOSURE"][0] == fits.getheader(img)["EXPOSURE"]
     assert d["RA"][0] == pytest.approx(fits.getheader(img)["CRVAL1"], abs=0.1)   # near the target
+
+
+def test_lightcurve_thread_dt_column_filters_and_lists(make_events, tmp_path, params):
+    """lightcurve thread: `dmlist "curve_1.fits[dt=20000:30000][cols time,count_rate]" data` and
+    `[cols time,dt,count_rate]` -- DT is TIME's world coordinate (TIME - first bin centre);
+    CEL_AREA likewise is AREA in arcsec**2 on a profile."""
+    rng = np.random.default_rng(9)
+    t = np.sort(rng.uniform(0.0, 40000.0, 5000))
+    evt = make_events(columns={"time": t, "x": rng.uniform(4000, 4100, 5000).astype("f4"),
+                               "y": rng.uniform(4000, 4100, 5000).astype("f4")},
+                      tlim={"x": (0.5, 8192.5), "y": (0.5, 8192.5)}, gtis={"GTI7": [(0.0, 40000.0)]})
+    out = run(params, tmp_path, f"{evt}[bin time=::2000]", opt="ltc1")
+    d = open_virtual(f"{out}[cols time,dt,count_rate]").read()
+    np.testing.assert_allclose(d["DT"], d["TIME"] - 1000.0)
+    assert [format_real(v) for v in d["DT"][:3]] == ["0", "2000.0", "4000.0"]
+    part = open_virtual(f"{out}[dt=20000:30000][cols time,count_rate]").read()
+    assert part["TIME"].tolist() == [21000.0, 23000.0, 25000.0, 27000.0, 29000.0]
+    prof = run(params, tmp_path, f"{evt}[bin sky=annulus(4050,4050,0:20:10)]", "prof.fits", opt="generic")
+    cel = open_virtual(f"{prof}[cols area,cel_area]").read()
+    np.testing.assert_allclose(cel["CEL_AREA"], cel["AREA"] * (1.3666666666667e-4 * 3600) ** 2, rtol=1e-12)

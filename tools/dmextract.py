@@ -260,7 +260,7 @@ def _spatial_names(view, axis):
         if None in cols:
             raise ToolError(f"column '{axis.names[cols.index(None)]}' not found in block {view.name}")
         return tuple(c.name for c in cols), (0, 1)
-    vec = view.info.vectors.get(axis.names[0].lower())
+    vec = _pairs(view).get(axis.names[0].lower())
     if not vec:
         raise ToolError(f"'{axis.names[0]}' is not a vector column (like sky) of block {view.name}")
     return tuple(vec[1]), (0, 1)
@@ -356,12 +356,21 @@ def _field(view, names):
     return (out[0][0], out[1][0], out[0][1], out[1][1])
 
 
+def _pairs(view):
+    """{vector name: (stored name, [x, y])}: the table's vectors, with sky = (x, y) when the
+    file declares none (no MTYPE)."""
+    pairs = dict(view.info.vectors)
+    if "sky" not in pairs and view.info.column("x") is not None and view.info.column("y") is not None:
+        pairs["sky"] = ("sky", [view.info.column("x").name, view.info.column("y").name])
+    return pairs
+
+
 def _filter_area(view):
     """Area of the spatial filter region of a table (light curves, spectra), or of the sky
     field when there is none; 0 without sky columns."""
     if view.kind != "table":
         return 0.0
-    for vname, (stored, comps) in view.info.vectors.items():
+    for vname, (stored, comps) in _pairs(view).items():
         names = tuple(comps)
         fld = _field(view, names)
         reg = view.subspace.region(names)
@@ -397,7 +406,7 @@ def _bkg_number(text):
 def _background_regions(bkg_src, n):
     regions = bkg_src.regions
     if not regions and bkg_src.view.kind == "table":
-        for vname, (stored, comps) in bkg_src.view.info.vectors.items():
+        for vname, (stored, comps) in _pairs(bkg_src.view).items():
             reg = bkg_src.view.subspace.region(tuple(comps))
             if reg is not None and reg.region is not None:
                 regions, bkg_src.region_names = [reg.region], tuple(comps)
@@ -608,11 +617,11 @@ def _scalar(src, bkg, opts):
 
 
 def _has_region(view):
-    return any(view.subspace.region(tuple(c)) is not None for _, (_, c) in view.info.vectors.items())
+    return any(view.subspace.region(tuple(c)) is not None for _, (_, c) in _pairs(view).items())
 
 
 def _field_area(view):
-    for vname, (stored, comps) in view.info.vectors.items():
+    for vname, (stored, comps) in _pairs(view).items():
         fld = _field(view, tuple(comps))
         if vname in ("sky", "pos") and fld is not None:
             return float((fld[2] - fld[0]) * (fld[3] - fld[1]))

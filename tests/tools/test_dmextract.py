@@ -135,9 +135,11 @@ def test_e5_annulus_grid_rows_and_columns_as_ciao_writes_them(source_counts, tmp
 def test_counts_are_the_events_inside_boundary_inclusive(make_events, tmp_path, params):
     x = np.array([100.0, 110.0, 100.0, 110.001, 105.0], "f4")
     y = np.array([100.0, 100.0, 110.0, 100.0, 105.0], "f4")
-    evt = make_events(columns={"x": x, "y": y}, tlim={"x": (0.5, 8192.5), "y": (0.5, 8192.5)})
+    # no MTYPE in this file: sky still means (x, y); without a WCS there is no EQPOS
+    evt = make_events(columns={"x": x, "y": y}, tlim={"x": (0.5, 8192.5), "y": (0.5, 8192.5)}, wcs=False)
     out = run(params, tmp_path, f"{evt}[bin sky=circle(100,100,10)]", opt="generic")
     assert open_virtual(out).read(["COUNTS"])["COUNTS"].tolist() == [4.0]   # on the edge counts
+    assert "RA" not in fits.getdata(out, "HISTOGRAM").columns.names
 
 
 # --------------------------------------------------------------------------- arithmetic

@@ -18,7 +18,7 @@ import time
 from rich.console import Console
 from rich.text import Text
 
-from . import inputs, recipe, session
+from . import inputs, recipe, replay, session
 from .recipe import ThreadError
 from .report import Report
 
@@ -76,6 +76,7 @@ def _replay(args, report, thread, action):
     data_dir = inputs.find_data_dir(args.data)
     if args.data and data_dir is None:
         raise ThreadError(f"--data {args.data}: no such directory")
+    inputs.check_commands(thread, {"PATH": replay.steps_path()})
     inputs.check_data(thread, data_dir)
     recorded = thread.recorded_steps()
     if recorded is None and action != "bless":

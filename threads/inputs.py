@@ -5,6 +5,8 @@
   directory. The folder is ``--data DIR``, else ``$PYCIAO_SHARED_DATA``, else ``shared/data``
   next to the source checkout (``../shared/data`` seen from the repository) or next to the
   current directory. A thread whose data is absent is skipped with the reason.
+* ``requires`` (in ``[thread]``): commands that must be installed; a thread missing one is
+  skipped like a thread missing its data.
 * ``[simobs]``: a simulated observation made by the ``simobs`` tool
   (``simobs outroot=sim mode=h <params>`` writes ``sim_evt2.fits``, ``sim_asol1.fits``, ...).
   Simulating takes a while, so the outputs are cached under
@@ -149,9 +151,19 @@ def simulated_observation(params, cache_dir, env):
     return final
 
 
+# ------------------------------------------------------------------------------ commands
+def check_commands(thread, env):
+    """Raise MissingInput if a command the thread requires is not on the steps' PATH."""
+    missing = [c for c in thread.requires if shutil.which(c, path=env.get("PATH")) is None]
+    if missing:
+        raise MissingInput(f"thread {thread.name} needs the command{'s' if len(missing) > 1 else ''} "
+                           f"{', '.join(missing)}, not installed")
+
+
 # --------------------------------------------------------------------------- preparation
 def prepare(thread, work, data_dir, cache_dir, env):
     """Put the thread's inputs into the (empty) working directory ``work``."""
+    check_commands(thread, env)
     check_data(thread, data_dir)
     if thread.simobs is not None:
         sim = simulated_observation(thread.simobs, cache_dir, env)

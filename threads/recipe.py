@@ -18,6 +18,7 @@ thread.cfg::
     # optional:
     timeout = 300              # seconds per step (default 120)
     slow = no                  # yes: pytest marks the thread's steps @pytest.mark.slow
+    requires = mkexpmap asphist  # commands the thread needs besides the shell's own
     result = ^measured flux    # a regex: the last output line matching it ends the report
 
     [simobs]                   # optional: a simulated observation made by `simobs`,
@@ -72,6 +73,7 @@ class Thread:
     timeout: float = 120.0
     slow: bool = False
     result: re.Pattern | None = None
+    requires: list = dataclasses.field(default_factory=list)  # commands it needs
     simobs: dict | None = None          # simulator parameters, or None
     data: dict = dataclasses.field(default_factory=dict)     # name in work dir -> path under data dir
     tolerance: compare.Tolerance = compare.Tolerance()
@@ -174,6 +176,7 @@ def load(folder, name=None):
         timeout=number("thread", "timeout", 120.0),
         slow=(get("thread", "slow", "no") or "no").strip().lower() in ("yes", "true", "1", "on"),
         result=result_rx,
+        requires=(get("thread", "requires", "") or "").split(),
         simobs=dict(cfg["simobs"]) if cfg.has_section("simobs") else None,
         data=dict(cfg["data"]) if cfg.has_section("data") else {},
         tolerance=compare.Tolerance(rtol=number("compare", "rtol", 1e-6),

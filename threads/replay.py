@@ -90,6 +90,14 @@ def pyciao_bin_dirs():
     return found
 
 
+def steps_path(extra_path=(), base_env=None):
+    """The PATH the steps run with: extra folders, this installation's scripts, then the
+    user's PATH."""
+    env = os.environ if base_env is None else base_env
+    return os.pathsep.join([str(p) for p in extra_path] + [str(d) for d in pyciao_bin_dirs()]
+                           + [env.get("PATH", os.defpath)])
+
+
 def terminal_text(raw):
     """Bytes a step printed, as the final screen shows them: UTF-8, no colour codes, a
     carriage return overwriting its line."""
@@ -177,9 +185,8 @@ class Replay:
 
     def _environment(self):
         env = {k: v for k, v in self.base_env.items() if not _dropped(k)}
-        path = self.extra_path + [str(d) for d in pyciao_bin_dirs()] + [env.get("PATH", os.defpath)]
         env.update(
-            PATH=os.pathsep.join(path),
+            PATH=steps_path(self.extra_path, env),
             HOME=str(self.root / "home"),
             PFILES=f"{self.root / 'pfiles'};{system_param_dir()}",
             ASCDS_WORK_PATH=str(self.root / "tmp"),

@@ -280,6 +280,16 @@ def test_real_data_is_linked_from_the_data_folder(make_thread, thread_cli, tmp_p
     assert "needs obs/evt.txt, which is not in the data folder" in err
 
 
+def test_required_commands(make_thread, thread_cli):
+    folder = make_thread("echo hi\n", cfg="requires = sh no-such-command-xyz\n")
+    status, out, err = thread_cli("run", folder)
+    assert status == 2 and err.count("\n") == 1
+    assert "thread demo needs the command no-such-command-xyz, not installed" in err
+    thread = recipe.load(folder)
+    with pytest.raises(inputs.MissingInput, match="no-such-command-xyz"):
+        list(session.play(thread))
+
+
 def test_data_folder_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("PYCIAO_SHARED_DATA", str(tmp_path))
     assert inputs.find_data_dir() == tmp_path.resolve()

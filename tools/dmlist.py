@@ -31,14 +31,17 @@ def _heading(title):
 
 # --------------------------------------------------------------------------- blocks
 def _block_line(b):
+    """``Block    2: EVENTS                         Table        15 cols x 489454   rows``,
+    ``... Table         1 cols x 0        rows`` and ``... Null        `` (threads dm_intro,
+    acisfptemp, param_files): the column count in 4 columns, a null block's type in 12."""
     if b.kind == "table":
-        dims = f"{len(b.columns):>2d} cols x {b.nrows:<8d} rows"
+        dims = f"{len(b.columns):>4d} cols x {b.nrows:<8d} rows"
         kind = "Table"
     elif b.kind == "image":
         dims = _type_of_image(b) + "(" + "x".join(str(n) for n in reversed(b.shape)) + ")"
         kind = "Image"
     else:
-        kind, dims = "Null", ""
+        kind, dims = "Null", " "
     return f"Block {b.number:>4d}: {b.name:<30s} {kind:<10s} {dims}"
 
 

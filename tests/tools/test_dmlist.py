@@ -47,9 +47,33 @@ def test_blocks_layout(obs1479, params, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[:5] == [" ", "-" * 80, f"Dataset: {path}", "-" * 80, " "]
     assert lines[5] == "     Block Name                          Type         Dimensions"
-    assert lines[7] == "Block    1: PRIMARY                        Null       "
-    assert lines[8] == "Block    2: EVENTS                         Table      19 cols x 1306     rows"
-    assert lines[9] == "Block    3: GTI3                           Table       2 cols x 2        rows"
+    # the same widths as the recorded lines in test_blocks_widths_as_recorded
+    assert lines[7] == "Block    1: PRIMARY                        Null        "
+    assert lines[8] == "Block    2: EVENTS                         Table        19 cols x 1306     rows"
+    assert lines[9] == "Block    3: GTI3                           Table         2 cols x 2        rows"
+
+
+def test_blocks_widths_as_recorded(tmp_path, params, capsys):
+    """Lines printed by CIAO's `dmlist <file> blocks` (cxcsds/ciao-threads notebooks):
+    acisfptemp.ipynb / filter.ipynb `Block    2: FILTER                         Table         1 cols x 0        rows`,
+    acisfptemp.ipynb `Block    3: GTI                            Table         2 cols x 4        rows`,
+    param_files.ipynb `Block    2: ASPSOL                         Table        20 cols x 36529    rows`,
+    every notebook `Block    1: PRIMARY                        Null        ` (`Null` and 8 spaces).
+    (dm_intro.ipynb: `Table        15 cols x 489454   rows`, `Table         2 cols x 1        rows`.)"""
+    def table(name, ncols, nrows):
+        hdu = fits.BinTableHDU.from_columns([fits.Column(f"C{i}", "B", array=np.zeros(nrows, "u1"))
+                                             for i in range(ncols)])
+        hdu.header["EXTNAME"] = name
+        return hdu
+    path = tmp_path / "blocks.fits"
+    fits.HDUList([fits.PrimaryHDU(), table("FILTER", 1, 0), table("GTI", 2, 4),
+                  table("ASPSOL", 20, 36529)]).writeto(path)
+    dmlist.run(params("dmlist", infile=str(path), opt="blocks"))
+    assert capsys.readouterr().out.splitlines()[7:] == [
+        "Block    1: PRIMARY                        Null        ",
+        "Block    2: FILTER                         Table         1 cols x 0        rows",
+        "Block    3: GTI                            Table         2 cols x 4        rows",
+        "Block    4: ASPSOL                         Table        20 cols x 36529    rows"]
 
 
 def test_ornate_data_and_rows(tmp_path, params, capsys):

@@ -292,7 +292,10 @@ def _row_range(rows, n):
 
 
 def _field_width(cs, clean):
-    """Width of a data field, leading space included (ornate mode)."""
+    """Width of a data field, leading space included (ornate mode; for real vectors and
+    arrays in both modes). A real vector or 2-element array takes 41 columns: a space and
+    two 20-column elements (radial_profile thread: `ROW    R[2]                                     RMID`;
+    fluxes thread, clean: `#  SHAPE              R[2]                                     AREA`)."""
     c = cs[0]
     if len(cs) > 1:
         return 2 * cell_width(c, False) + 3 if c.kind == "int" else 41
@@ -302,7 +305,7 @@ def _field_width(cs, clean):
         return 1 + c.repeat
     if c.shape:
         n = int(np.prod(c.shape))
-        return 2 + n * 12 if c.kind == "int" else 2 + n * 21
+        return 2 + n * 12 if c.kind == "int" else 1 + n * 20
     return cell_width(c, clean)
 
 
@@ -316,12 +319,13 @@ def list_data(view, clean=False, rows=None, cells=None):
     idx = _row_range(rows, view.nrows)
     lines = []
     if clean:
-        names = []
+        head = "#  "
         for name, cs in groups:
             if len(cs) > 1:
                 name = f"{name.split('(')[0]}({','.join(c.name.upper() for c in cs)})"
-            names.append(name)
-        lines.append(("#  " + "".join(f"{n:<20s} " for n in names)).rstrip())
+            wide = cs[0].kind == "real" and (len(cs) > 1 or cs[0].shape)
+            head += f"{name:<{_field_width(cs, True) - 1 if wide else 20}s} "
+        lines.append(head.rstrip())
     else:
         lines += _heading(f"Data for Table Block {view.name}")
         head = "ROW    "
@@ -337,20 +341,34 @@ def list_data(view, clean=False, rows=None, cells=None):
 
 
 def _cell(cs, values, clean):
+    """One field of a data row. Real vector and array elements are padded to 20 before
+    their zeros are stripped (``format_real(v, 20)``); recorded in the threads:
+    vector, ornate (tg_piled_zero), not aligned: ` (     4098.4541015625,     4125.5781250)`;
+    vector, clean (masks), right-aligned in 41: `      3951.3040935673      3719.5614035088`,
+    `                                  NaN NaN`;
+    array, ornate (radial_profile), right-aligned in 41: `                [       10.0        15.0]`;
+    array, clean (fluxes, masks): `            9.624140                    0`,
+    `                       115.2232360840 NaN`; longer texts push the next field right."""
     c = cs[0]
     if len(cs) > 1:                                   # vector column (x,y)
-        texts = [format_cell(c, v) for v in values]
-        if clean:
-            return "".join(f"{t:>21s}" for t in texts)
         if c.kind == "int":
+            texts = [format_cell(c, v) for v in values]
+            if clean:
+                return "".join(f"{t:>21s}" for t in texts)
             return f" {'(' + ','.join(texts) + ')':>{_field_width(cs, False) - 1}s}"
-        return f" {'(' + ','.join('     ' + t for t in texts) + ')':>40s}"
-    text = format_cell(c, values[0])
-    if isinstance(text, list):
+        texts = [format_cell(c, v, 20) for v in values]
         if clean:
-            return "".join(f"{t:>21s}" for t in text)
-        w = 11 if c.kind == "int" else 20
-        return " [" + " ".join(f"{t:>{w}s}" for t in text) + "]"
+            return f"{''.join(' ' + t for t in texts):>{_field_width(cs, True)}s}"
+        return " (" + ",".join(texts) + ")"
+    text = format_cell(c, values[0], 20 if c.shape else 0)
+    if isinstance(text, list):
+        if c.kind == "int":
+            if clean:
+                return "".join(f"{t:>21s}" for t in text)
+            return " [" + " ".join(f"{t:>11s}" for t in text) + "]"
+        if clean:
+            return f"{''.join(' ' + t for t in text):>{_field_width(cs, True)}s}"
+        return f" {'[' + ' '.join(text) + ']':>{_field_width(cs, False) - 1}s}"
     if c.kind in ("string", "bit"):
         return f" {text:<{_field_width(cs, clean) - 1}s}"
     w = cell_width(c, clean)

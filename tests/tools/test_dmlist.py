@@ -135,3 +135,95 @@ def test_outfile(obs1479, params, tmp_path, capsys):
     out = tmp_path / "list.txt"
     dmlist.run(params("dmlist", infile=str(obs1479 / "acis_evt2.fits.gz"), opt="counts", outfile=str(out)))
     assert capsys.readouterr().out == "" and out.read_text() == "1306\n"
+
+
+def real_table(tmp_path, cols, vector=None, name="t.fits"):
+    """A table of real columns (2-element values become R[2]-style array columns), with
+    ``vector=("sky", "X,Y")`` declared through MTYPE1/MFORM1."""
+    fcols = []
+    for key, v in cols.items():
+        v = np.asarray(v)
+        if v.dtype.kind == "i":
+            fcols.append(fits.Column(key, "I", array=v))
+        else:
+            fcols.append(fits.Column(key, "2D" if v.ndim == 2 else "D", array=v))
+    hdu = fits.BinTableHDU.from_columns(fcols)
+    if vector:
+        hdu.header["MTYPE1"], hdu.header["MFORM1"] = vector
+    p = tmp_path / name
+    fits.HDUList([fits.PrimaryHDU(), hdu]).writeto(p)
+    return str(p)
+
+
+def test_array_cells_radial_profile_thread(shared_data, params, capsys):
+    """radial_profile.ipynb, `dmlist 1838_rprofile.fits'[cols R,RMID]' data row=1:5`, on the
+    same dmextract profile of ObsID 1838 (sherpa_test_data/1838_rprofile_rmid.fits)."""
+    recorded = """\
+ROW    R[2]                                     RMID
+ 
+     1                [       10.0        15.0]                12.50
+     2                [       15.0        20.0]                17.50
+     3                [       20.0        25.0]                22.50
+     4                [       25.0        30.0]                27.50
+     5                [       30.0        35.0]                32.50"""
+    path = shared_data / "sherpa_test_data" / "1838_rprofile_rmid.fits"
+    dmlist.run(params("dmlist", infile=f"{path}[cols R,RMID]", opt="data", rows="1:5"))
+    assert capsys.readouterr().out.splitlines()[5:] == recorded.splitlines()
+
+
+def test_array_cell_wider_than_its_field(tmp_path, params, capsys):
+    """periscope_drift.ipynb (celldetect source list, `[cols net_counts,x,y,snr,r]` data):
+    `     1               6013.0 (     4107.9815646040,     4100.3877845463)        73.2762756348 [        3.4674890041         2.9725918770]`
+    -- an array whose elements fill their 20 columns overflows its field."""
+    path = real_table(tmp_path, {"NET_COUNTS": [6013.0], "X": [4107.981564604], "Y": [4100.3877845463],
+                                 "SNR": [73.2762756348], "R": [[3.4674890041, 2.972591877]]},
+                      vector=("POS", "X,Y"))
+    dmlist.run(params("dmlist", infile=path, opt="data"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[5] == "ROW    NET_COUNTS           POS(X,Y)                                 SNR                  R[2]"
+    assert lines[7] == ("     1               6013.0 (     4107.9815646040,     4100.3877845463)        "
+                        "73.2762756348 [        3.4674890041         2.9725918770]")
+
+
+def test_vector_cell_is_not_aligned(tmp_path, params, capsys):
+    """tg_piled_zero.ipynb, `dmlist tg_mask.fits"[cols shape,sky]" data`: a shorter vector text
+    stays where it starts (`(     4098.4541015625,     4125.5781250)` under
+    `(     4099.9145507812,     4115.2641601562)`); SHAPE is left out here."""
+    path = real_table(tmp_path, {"X": [4099.9145507812, 4098.4541015625], "Y": [4115.2641601562, 4125.578125]},
+                      vector=("SKY", "X,Y"))
+    dmlist.run(params("dmlist", infile=path, opt="data"))
+    assert capsys.readouterr().out.splitlines()[7:] == [
+        "     1 (     4099.9145507812,     4115.2641601562)",
+        "     2 (     4098.4541015625,     4125.5781250)"]
+
+
+def test_clean_vector_and_array_cells_as_recorded(tmp_path, params, capsys):
+    """data,clean lines recorded in the threads. fluxes.ipynb,
+    `dmlist "single/run2_broad.flux[cols x,y,r,net_rate_aper,net_rate_aper_lo,net_rate_aper_hi]" data,clean`;
+    masks.ipynb, `dmlist excluded_srcs.reg"[#row=1:5]" data,clean` (rows 1-2, compared without
+    their 19-column SHAPE field, whose width this test does not pin down)."""
+    flux_head = ("#  sky(X,Y)                                 R[2]                                     "
+                 "NET_RATE_APER        NET_RATE_APER_LO     NET_RATE_APER_HI")
+    flux_row = ("                   3423.770      3795.910            9.624140                    0"
+                "           0.03917760           0.03747350           0.04089210")
+    path = real_table(tmp_path, {"X": [3423.77], "Y": [3795.91], "R": [[9.62414, 0.0]],
+                                 "NET_RATE_APER": [0.0391776], "NET_RATE_APER_LO": [0.0374735],
+                                 "NET_RATE_APER_HI": [0.0408921]}, vector=("sky", "X,Y"))
+    dmlist.run(params("dmlist", infile=path, opt="data,clean"))
+    assert capsys.readouterr().out.splitlines() == [flux_head, flux_row]
+
+    mask_head = ("#  POS(X,Y)                                 SHAPE              R[2]                                     "
+                 "ROTANG[2]                                COMPONENT")
+    mask_rows = [
+        "                                  NaN NaN Field                                               NaN NaN"
+        "                                  NaN NaN          1",
+        "              4111.9611650485      2756.0 !Ellipse                  27.5003337860        24.0958766937"
+        "                       115.2232360840 NaN          1"]
+    without_shape = [mask_head[:44] + mask_head[63:]] + [r[:41] + r[60:] for r in mask_rows]
+    nan = float("nan")
+    path = real_table(tmp_path, {"X": [nan, 4111.9611650485], "Y": [nan, 2756.0],
+                                 "R": [[nan, nan], [27.500333786, 24.0958766937]],
+                                 "ROTANG": [[nan, nan], [115.223236084, nan]],
+                                 "COMPONENT": np.array([1, 1], "i2")}, vector=("POS", "X,Y"), name="m.fits")
+    dmlist.run(params("dmlist", infile=path, opt="data,clean"))
+    assert capsys.readouterr().out.splitlines() == without_shape

@@ -63,10 +63,16 @@ def list_blocks(path):
 
 # --------------------------------------------------------------------------- cols
 def _range_text(col, subspace, header=None):
+    """The column's own TLMIN:TLMAX, not its subspace: the threads show an energy column
+    filtered to 500:7000 as `0:  1000000.0` (phase_bin) and a light curve's TIME with the
+    same range as TIME_MIN and TIME_MAX (lightcurve). Only a column with neither takes its
+    time subspace, as TSTART:TSTOP (an event file's time, which has no TLMIN/TLMAX: dm_intro
+    `84270902.1685000062: 84280645.8188659996`). The upper end is padded as in vector cells
+    (`0.50:     8192.50`, `0:     3.402823466E+38`, `0:+Inf`, `-Inf:+Inf`)."""
     if col.kind in ("string", "bit", "logical"):
         return ""
-    rs = subspace.value(col.name) if subspace is not None else None
     lo, hi = col.tlmin, col.tlmax
+    rs = subspace.value(col.name) if subspace is not None and lo is None and hi is None else None
     if isinstance(rs, GTIValue) and len(rs.intervals):
         lo, hi = float(rs.intervals[0, 0]), float(rs.intervals[-1, 1])
         if header is not None and isinstance(header.get("TSTART"), float) and isinstance(header.get("TSTOP"), float):
@@ -78,10 +84,9 @@ def _range_text(col, subspace, header=None):
         lo = info.min if lo is None else lo
         hi = info.max if hi is None else hi
         return f"{int(lo)}:{int(hi)}"
-    if lo is None and hi is None:
-        return "-Inf:+Inf"
-    hi_t = format_real(hi) if hi is not None else "+Inf"
-    return f"{format_real(lo) if lo is not None else '-Inf'}:{hi_t:>{max(11, len(hi_t) + 1)}s}"
+    lo = float("-inf") if lo is None else lo
+    hi = float("inf") if hi is None else hi
+    return f"{format_real(lo)}:{format_real(hi, 20)}"
 
 
 def _col_groups(view):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
-from pyciao import dmlist
+from pyciao import dmextract, dmlist
 from pyciao.dm.textformat import format_real
 
 
@@ -113,6 +113,13 @@ def test_cols_layout(obs1479, params, capsys):
     assert lines[5] == "ColNo  Name                 Unit        Type             Range            Null"
     assert lines[7] == "   2   ccd_id                            Int2           0:9                  -          CCD reporting event"
     assert lines[10] == "   5   chip(chipx,chipy)    pixel        Int2           1:1024               -          Chip coords"
+    # lines as recorded by dm_intro.ipynb (`dmlist "acisf01843N004_evt2.fits[events]" cols`)
+    assert lines[13] == "   8   sky(x,y)             pixel        Real4          0.50:     8192.50    -          sky coordinates"
+    assert lines[16] == "  11   energy               eV           Real4          0:  1000000.0        -          nominal energy of event (eV)"
+    # time has no TLMIN/TLMAX in Chandra event files: TSTART:TSTOP, as dm_intro's
+    # `   1   time                 s            Real8          84270902.1685000062: 84280645.8188659996 -  ...`
+    assert lines[6].startswith("   1   time                 s            Real8          "
+                               "59265748.9351489991: 59288380.9359669983 -          S/C TT")
 
 
 def test_image_cols(obs1479, params, capsys):
@@ -227,3 +234,78 @@ def test_clean_vector_and_array_cells_as_recorded(tmp_path, params, capsys):
                                  "COMPONENT": np.array([1, 1], "i2")}, vector=("POS", "X,Y"), name="m.fits")
     dmlist.run(params("dmlist", infile=path, opt="data,clean"))
     assert capsys.readouterr().out.splitlines() == without_shape
+
+
+def test_cols_real_ranges_as_recorded(tmp_path, params, capsys):
+    """chart.ipynb, `dmlist HRMA_..._i0000_rays.fits cols` (a PSF ray file: Real8 columns with
+    TLMIN/TLMAX): the upper end of a range is padded to 20 before its zeros are stripped."""
+    recorded = """\
+   1   rt_cosx              none         Real8          -0.99955486303817:   -0.99764895820946 Label for field
+   2   rt_cosy              none         Real8          -0.06430099113787:    0.06267061028205 Label for field
+   3   rt_cosz              none         Real8          -0.06042128212595:    0.06201398069612 Label for field
+   4   rt_kev               KeV          Real8          0.40001209364319:        5.8122639775 Label for field
+   5   rt_x                 mm           Real8          -10079.770:   -10079.770 Label for field
+   6   rt_y                 mm           Real8          -76.3245922374:       29.9410040569 Label for field
+   7   rt_z                 mm           Real8          -18.1259441110:       23.9538474092 Label for field
+   8   rt_time              sec          Real8          75214792.9965114295: 75265107.1430721879 Label for field
+   9   rt_wght              none         Real8          0.11886753453729:    0.82573220135493 Label for field"""
+    rows = [line.split() for line in recorded.splitlines()]
+    hdu = fits.BinTableHDU.from_columns([fits.Column(r[1], "D", unit=r[2], array=np.zeros(1)) for r in rows])
+    for i, r in enumerate(rows, start=1):
+        lo, hi = r[4].split(":") if r[5] == "Label" else (r[4][:-1], r[5])
+        hdu.header[f"TLMIN{i}"], hdu.header[f"TLMAX{i}"] = float(lo), float(hi)
+        hdu.header.comments[f"TTYPE{i}"] = "Label for field"
+    hdu.header["EXTNAME"] = "PSFRAYS"
+    path = tmp_path / "rays.fits"
+    fits.HDUList([fits.PrimaryHDU(), hdu]).writeto(path)
+    dmlist.run(params("dmlist", infile=str(path), opt="cols"))
+    assert capsys.readouterr().out.splitlines()[6:] == recorded.splitlines()
+
+
+def lightcurve_events(make_events, t0, t1):
+    rng = np.random.default_rng(3)
+    t = np.sort(rng.uniform(t0, t1, 3000))
+    return make_events(columns={"time": t, "x": rng.uniform(4000, 4100, 3000).astype("f4"),
+                                "y": rng.uniform(4000, 4100, 3000).astype("f4")},
+                       header={"TSTART": t0, "TSTOP": t1}, gtis={"GTI3": [(t0, t1)]},
+                       tlim={"x": (0.5, 8192.5), "y": (0.5, 8192.5)}, units={"time": "s"})
+
+
+def test_lightcurve_cols_as_recorded(make_events, tmp_path, params, capsys):
+    """lightcurve.ipynb: `dmextract "acisf00953N005_evt2.fits[ccd_id=3,sky=region(src2.reg)][bin time=::2000]"
+    opt=ltc1` then `dmlist src2_sub_lc.fits cols` (its first ten columns; the thread's run had a
+    background too). Events here span the thread's TSTART..TSTOP. `0:+Inf` is TLMIN 0, no TLMAX."""
+    recorded = """\
+ColNo  Name                 Unit        Type             Range
+   1   TIME_BIN             channel      Int4           1:17                 S/C TT corresponding to mid-exposure
+   2   TIME_MIN             s            Real8          69583184.1139039993: 69616983.4901389927 Minimum Value in Bin
+   3   TIME                 s            Real8          69583184.1139039993: 69616983.4901389927 S/C TT corresponding to mid-exposure
+   4   TIME_MAX             s            Real8          69583184.1139039993: 69616983.4901389927 Maximum Value in Bin
+   5   COUNTS               count        Int4           -                    Counts
+   6   STAT_ERR             count        Real8          0:+Inf               Statistical error
+   7   AREA                 pixel**2     Real8          -Inf:+Inf            Area of extraction
+   8   EXPOSURE             s            Real8          -Inf:+Inf            Time per interval
+   9   COUNT_RATE           count/s      Real8          0:+Inf               Rate
+  10   COUNT_RATE_ERR       count/s      Real8          0:+Inf               Rate Error"""
+    evt = lightcurve_events(make_events, 69583184.113904, 69616983.490139)
+    lc = str(tmp_path / "lc.fits")
+    dmextract.run(params("dmextract", infile=f"{evt}[bin time=::2000]", outfile=lc, opt="ltc1"))
+    dmlist.run(params("dmlist", infile=lc, opt="cols"))
+    assert capsys.readouterr().out.splitlines()[5:16] == recorded.splitlines()
+
+
+def test_lightcurve_time_range_is_the_columns_own(make_events, tmp_path, params, capsys):
+    """With bin limits inside TSTART..TSTOP, TIME still lists its own TLMIN:TLMAX like TIME_MIN
+    and TIME_MAX (in the lightcurve thread all three print the same range), not the time
+    subspace's TSTART:TSTOP that the light curve carries."""
+    evt = lightcurve_events(make_events, 69583184.113904, 69616983.490139)
+    lc = str(tmp_path / "lc.fits")
+    dmextract.run(params("dmextract", infile=f"{evt}[bin time=69590000:69600000:1000]", outfile=lc, opt="ltc1"))
+    h = fits.getheader(lc, "LIGHTCURVE")
+    assert (h["TTYPE3"], h["TLMIN3"], h["TLMAX3"]) == ("TIME", 69590000.0, 69600000.0)
+    assert h["TSTART"] == 69583184.113904
+    dmlist.run(params("dmlist", infile=lc, opt="cols"))
+    assert capsys.readouterr().out.splitlines()[7:10] == [
+        "   2   TIME_MIN             s            Real8          69590000.0: 69600000.0 Minimum Value in Bin",
+        "   3   TIME                 s            Real8          69590000.0: 69600000.0 S/C TT corresponding to mid-exposure",
+        "   4   TIME_MAX             s            Real8          69590000.0: 69600000.0 Maximum Value in Bin"]

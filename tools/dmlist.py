@@ -409,8 +409,10 @@ def _dss_value_lines(v, desc):
             info = np.iinfo({"B": np.uint8, "I": np.int16, "J": np.int32, "K": np.int64}.get(desc.form, np.int32))
             return [",".join(f"{info.min if lo is None else int(lo)}:{info.max if hi is None else int(hi)}"
                              for lo, hi in v.intervals)]
-        return [",".join(f"{format_real(lo) if lo is not None else '':>11s}:{format_real(hi) if hi is not None else '':>11s}"
-                         for lo, hi in v.intervals)]
+        # both ends padded as in cols ranges (dm_intro: `detx               0.50:     8192.50`,
+        # `Real4                                  0:  1000000.0`); an open end stays blank
+        end = lambda x: format_real(x, 20) if x is not None else " " * 11
+        return [",".join(f"{end(lo)}:{end(hi)}" for lo, hi in v.intervals)]
     return [str(v)]
 
 

@@ -136,6 +136,12 @@ def test_subspace_listing(obs1479, params, capsys):
     assert "Data subspace for block EVENTS: Components: 1 Descriptors:" in text
     assert "   2 ccd_id               Int2                2:2 " in text
     assert "0:0,2:2,3:3,4:4,6:6" in text and "TABLE GTI2" in text
+    # real ranges, as recorded by dm_intro.ipynb (`dmlist acisf01843N004_evt2.fits full`)
+    lines = text.splitlines()
+    for recorded in ("   7 det                  [ 1] detx               0.50:     8192.50 ",
+                     "   7 det                  [ 2] dety               0.50:     8192.50 ",
+                     "  11 energy               Real4                                  0:  1000000.0 "):
+        assert recorded in lines
 
 
 def test_outfile(obs1479, params, tmp_path, capsys):

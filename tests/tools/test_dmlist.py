@@ -228,10 +228,10 @@ def test_clean_vector_and_array_cells_as_recorded(tmp_path, params, capsys):
     mask_head = ("#  POS(X,Y)                                 SHAPE              R[2]                                     "
                  "ROTANG[2]                                COMPONENT")
     mask_rows = [
-        "                                  NaN NaN Field                                               NaN NaN"
-        "                                  NaN NaN          1",
-        "              4111.9611650485      2756.0 !Ellipse                  27.5003337860        24.0958766937"
-        "                       115.2232360840 NaN          1"]
+        ("                                  NaN NaN Field                                               NaN NaN"
+         "                                  NaN NaN          1"),
+        ("              4111.9611650485      2756.0 !Ellipse                  27.5003337860        24.0958766937"
+         "                       115.2232360840 NaN          1")]
     without_shape = [mask_head[:44] + mask_head[63:]] + [r[:41] + r[60:] for r in mask_rows]
     nan = float("nan")
     path = real_table(tmp_path, {"X": [nan, 4111.9611650485], "Y": [nan, 2756.0],

@@ -6,10 +6,11 @@ and one ``0`` put back when fewer than 13 decimals remain (141 -> ``141.0``, 472
 ``4720.50``, 0.0850773 -> ``0.08507730``, 0.0006417440054 stays); smaller magnitudes use
 ``%.10G`` (``4.975567703E-13``).
 
-Inside vector and array cells, and for the upper end of a column's range, the DM right-aligns
-the unstripped text in 20 columns *before* stripping (``pad=20``), so the padding left over
-shows how long the text was: 10.0 -> ``"       10.0"``, 8192.5 -> ``"     8192.50"``, while
-0 and exponent forms fill all 20 columns and NaN and +-Inf are never padded.
+Inside vector and array cells and in ranges (the upper end in ``cols``, both ends in
+``subspace``), the DM right-aligns the unstripped text in 20 columns *before* stripping
+(``pad=20``), so the padding left over shows how long the text was: 10.0 ->
+``"       10.0"``, 8192.5 -> ``"     8192.50"``, while 0 and exponent forms fill all 20
+columns and NaN and +-Inf are never padded.
 """
 from __future__ import annotations
 

@@ -180,21 +180,29 @@ def expmap_fast(imap, pointing, xaxis, yaxis, ra_nom, dec_nom, *, geometry=None,
     """Exposure on the sky grid by roll groups and :func:`dithered_image` (see the module
     docstring). ``roll_tol`` (deg): the largest roll spread treated as one group; by default
     such that a roll difference moves no instrument-map pixel by more than
-    ``max_shift_error`` pixels anywhere on the chip."""
+    ``max_shift_error`` pixels anywhere on the chip.
+
+    The rigid-shift model of each cell is checked against the exact geometry at the map's
+    corners; (pixel, cell) pairs that the model places within three times that error of a
+    mask edge are recomputed through the exact geometry (as :func:`expmap_direct` does), so
+    heavy cells at the turning points of the dither are counted on the right side of chip
+    edges and bad columns.
+    """
     g = geometry or geom.acis_geometry()
     _check_acis(imap, g)
     if len(pointing) == 0 or not pointing.duration.sum() > 0:
         return np.zeros((yaxis.n, xaxis.n))
     ccd = int(imap.ccd_id)
-    # the chip half-diagonal in sky pixels bounds the lever arm of a roll difference
     if roll_tol is None:
         half_diag = 0.5 * np.hypot(imap.xaxis.n * imap.xaxis.step, imap.yaxis.n * imap.yaxis.step)
         roll_tol = np.degrees(max_shift_error * min(imap.xaxis.step, imap.yaxis.step) / half_diag)
     ra, dec = _sky_grid_celestial(xaxis, yaxis, ra_nom, dec_nom)
+    ra_f, dec_f = ra.ravel(), dec.ravel()
     out = np.zeros((yaxis.n, xaxis.n))
     groups = roll_groups(pointing.roll, roll_tol)
-    cx_mid = 0.5 * (imap.xaxis.lo + imap.xaxis.hi)
-    cy_mid = 0.5 * (imap.yaxis.lo + imap.yaxis.hi)
+    mid = (0.5 * (imap.xaxis.lo + imap.xaxis.hi), 0.5 * (imap.yaxis.lo + imap.yaxis.hi))
+    corners = (np.array([imap.xaxis.lo, imap.xaxis.hi, imap.xaxis.lo, imap.xaxis.hi, mid[0]]),
+               np.array([imap.yaxis.lo, imap.yaxis.lo, imap.yaxis.hi, imap.yaxis.hi, mid[1]]))
     done = 0
     for idx in groups:
         pt = pointing.subset(idx)
@@ -204,16 +212,30 @@ def expmap_fast(imap, pointing, xaxis, yaxis, ra_nom, dec_nom, *, geometry=None,
         cx, cy = chip_plane_coords(ccd, detx, dety, sim0, g)
         qx = (cx - imap.xaxis.lo) / imap.xaxis.step
         qy = (cy - imap.yaxis.lo) / imap.yaxis.step
-        # each cell's shift, exact at the sky position of the chip centre
-        dx0, dy0 = geom.chip_to_det(ccd, cx_mid, cy_mid, sim0, g)
-        ra_c, dec_c = geom.det_to_celestial(dx0, dy0, ra0, dec0, roll0)
-        dxk, dyk = geom.celestial_to_det(np.full(len(pt), float(ra_c)), np.full(len(pt), float(dec_c)),
-                                         pt.ra, pt.dec, pt.roll)
-        ckx, cky = chip_plane_coords(ccd, dxk, dyk, pt.sim, g)
-        wx = (cx_mid - ckx) / imap.xaxis.step
-        wy = (cy_mid - cky) / imap.yaxis.step
-        out += dithered_image(imap.data, qx, qy, wx, wy, pt.duration)
-        done += len(pt)
+        # the sky positions of the map's corners and centre at the mean pointing
+        tdx, tdy = geom.chip_to_det(ccd, corners[0], corners[1], sim0, g)
+        tra, tdec = geom.det_to_celestial(tdx, tdy, ra0, dec0, roll0)
+        # each cell's landing on the chip for those sky positions: the shift is exact at the
+        # centre (last), its error at the corners bounds the model's error
+        n = len(pt)
+        dxk, dyk = geom.celestial_to_det(np.repeat(tra, n), np.repeat(tdec, n), np.tile(pt.ra, 5),
+                                         np.tile(pt.dec, 5), np.tile(pt.roll, 5))
+        ckx, cky = chip_plane_coords(ccd, dxk, dyk, np.tile(pt.sim, 5), g)
+        ckx, cky = ckx.reshape(5, n), cky.reshape(5, n)
+        wx = (mid[0] - ckx[4]) / imap.xaxis.step
+        wy = (mid[1] - cky[4]) / imap.yaxis.step
+        errx = np.abs((corners[0][:4, None] - ckx[:4]) / imap.xaxis.step - wx[None, :])
+        erry = np.abs((corners[1][:4, None] - cky[:4]) / imap.yaxis.step - wy[None, :])
+        eps = 3.0 * float(max(errx.max(), erry.max())) + 1e-9
+
+        def exact(points, cells, pt=pt):
+            dx, dy = geom.celestial_to_det(ra_f[points], dec_f[points], pt.ra[cells],
+                                           pt.dec[cells], pt.roll[cells])
+            _, ex, ey = geom.det_to_chip(dx, dy, pt.sim[:, cells], chips=[ccd], geom=g)
+            return (ex - imap.xaxis.lo) / imap.xaxis.step, (ey - imap.yaxis.lo) / imap.yaxis.step
+
+        out += dithered_image(imap.data, qx, qy, wx, wy, pt.duration, exact=exact, eps=eps)
+        done += n
         if progress is not None:
             progress(done, len(pointing))
     return out
@@ -232,6 +254,14 @@ def _sat(a):
     return s
 
 
+def _expand_ranges(lo, hi):
+    """(row, position) pairs for rows i and positions lo[i] <= position < hi[i]."""
+    n = np.maximum(hi - lo, 0)
+    rows = np.repeat(np.arange(lo.size), n)
+    start = np.repeat(lo - (np.cumsum(n) - n), n)
+    return rows, start + np.arange(rows.size)
+
+
 class _Kernel:
     """The cell shifts w_k with weights D_k, and exact sums over them."""
 
@@ -244,68 +274,110 @@ class _Kernel:
         self._buckets = None
 
     def cumulative(self, axis):
-        """(sorted shifts along ``axis``; cumulative sums of D, D wx, D wy with a leading 0)."""
+        """(sort order, sorted shifts along ``axis``, cumulative sums of D, D wx, D wy with a
+        leading 0)."""
         if axis not in self._sorted:
             key = self.wx if axis == 0 else self.wy
             o = np.argsort(key, kind="stable")
             z = np.zeros(1)
-            self._sorted[axis] = (key[o], np.concatenate([z, np.cumsum(self.d[o])]),
+            self._sorted[axis] = (o, key[o], np.concatenate([z, np.cumsum(self.d[o])]),
                                   np.concatenate([z, np.cumsum(self.d[o] * self.wx[o])]),
                                   np.concatenate([z, np.cumsum(self.d[o] * self.wy[o])]))
         return self._sorted[axis]
 
-    def unit_square_mass(self, tx, ty):
-        """sum_k D_k [tx-1 < wx_k <= tx][ty-1 < wy_k <= ty], for arrays tx, ty."""
+    def _bucket_table(self):
+        """Cells sorted into unit squares of (floor wx, floor wy), padded to equal length."""
         if self._buckets is None:
             bx0 = int(np.floor(self.wx.min()))
             by0 = int(np.floor(self.wy.min()))
             ix = np.floor(self.wx).astype(np.int64) - bx0
             iy = np.floor(self.wy).astype(np.int64) - by0
-            nbx, nby = ix.max() + 1, iy.max() + 1
+            nbx, nby = int(ix.max()) + 1, int(iy.max()) + 1
             flat = iy * nbx + ix
             order = np.argsort(flat, kind="stable")
             counts = np.bincount(flat, minlength=nbx * nby)
             m = max(int(counts.max()), 1)
-            slot = np.arange(len(flat)) - np.repeat(np.cumsum(counts) - counts, counts)
-            WX = np.zeros((nby * nbx, m))
-            WY = np.zeros((nby * nbx, m))
-            DD = np.zeros((nby * nbx, m))
-            WX[flat[order], slot] = self.wx[order]
-            WY[flat[order], slot] = self.wy[order]
-            DD[flat[order], slot] = self.d[order]
-            self._buckets = (bx0, by0, nbx, nby, WX, WY, DD)
-        bx0, by0, nbx, nby, WX, WY, DD = self._buckets
-        tx = np.asarray(tx, float)
-        ty = np.asarray(ty, float)
-        total = np.zeros(tx.shape)
+            slot = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts)
+            K = np.full((nby * nbx, m), -1, np.int64)
+            K[flat[order], slot] = order
+            self._buckets = (bx0, by0, nbx, nby, K)
+        return self._buckets
+
+    def _square_candidates(self, tx, ty, grow):
+        """(query, cell) pairs with tx-1-grow < wx <= tx+grow and ty-1-grow < wy <= ty+grow."""
+        bx0, by0, nbx, nby, K = self._bucket_table()
+        qs, ks = [], []
         jx = np.floor(tx).astype(np.int64) - bx0
         jy = np.floor(ty).astype(np.int64) - by0
-        for ox in (-1, 0):
-            for oy in (-1, 0):
+        span = range(-1 - int(np.ceil(grow)), 1 + int(np.ceil(grow)))
+        for ox in span:
+            for oy in span:
                 bx, by = jx + ox, jy + oy
-                ok = (bx >= 0) & (bx < nbx) & (by >= 0) & (by < nby)
-                if not ok.any():
+                ok = np.flatnonzero((bx >= 0) & (bx < nbx) & (by >= 0) & (by < nby))
+                if ok.size == 0:
                     continue
-                b = by[ok] * nbx + bx[ok]
-                wx, wy, dd = WX[b], WY[b], DD[b]
-                t1, t2 = tx[ok][:, None], ty[ok][:, None]
-                inside = (wx > t1 - 1) & (wx <= t1) & (wy > t2 - 1) & (wy <= t2)
-                total[ok] += np.sum(dd * inside, axis=1)
-        return total
+                cells = K[by[ok] * nbx + bx[ok]]              # (n, m), -1 = empty slot
+                r, c = np.nonzero(cells >= 0)
+                q, k = ok[r], cells[r, c]
+                wx, wy = self.wx[k], self.wy[k]
+                keep = ((wx > tx[q] - 1 - grow) & (wx <= tx[q] + grow)
+                        & (wy > ty[q] - 1 - grow) & (wy <= ty[q] + grow))
+                qs.append(q[keep])
+                ks.append(k[keep])
+        if not qs:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(qs), np.concatenate(ks)
+
+    def unit_square_mass(self, tx, ty):
+        """sum_k D_k [tx-1 < wx_k <= tx][ty-1 < wy_k <= ty], for arrays tx, ty."""
+        tx, ty = np.asarray(tx, float), np.asarray(ty, float)
+        q, k = self._square_candidates(tx, ty, 0.0)
+        return np.bincount(q, weights=self.d[k], minlength=tx.size)
+
+    def near_square_edges(self, tx, ty, eps):
+        """(query, cell) pairs landing within ``eps`` of the unit square's boundary."""
+        tx, ty = np.asarray(tx, float), np.asarray(ty, float)
+        q, k = self._square_candidates(tx, ty, eps)
+        wx, wy = self.wx[k], self.wy[k]
+        deep = ((wx > tx[q] - 1 + eps) & (wx <= tx[q] - eps)
+                & (wy > ty[q] - 1 + eps) & (wy <= ty[q] - eps))
+        return q[~deep], k[~deep]
 
 
 def _bilinear(a, sx, sy):
-    """Bilinear interpolation of ``a`` (values at pixel centres i + 0.5) at (sx, sy), with
-    the partial derivatives; callers keep (sx, sy) at least one pixel inside ``a``."""
+    """Bilinear interpolation of ``a`` (values at pixel centres i + 0.5) at (sx, sy); callers
+    keep (sx, sy) at least one pixel inside ``a``."""
     fx, fy = sx - 0.5, sy - 0.5
     ix, iy = np.floor(fx).astype(np.int64), np.floor(fy).astype(np.int64)
     tx, ty = fx - ix, fy - iy
-    a00, a10 = a[iy, ix], a[iy, ix + 1]
-    a01, a11 = a[iy + 1, ix], a[iy + 1, ix + 1]
-    val = (a00 * (1 - tx) + a10 * tx) * (1 - ty) + (a01 * (1 - tx) + a11 * tx) * ty
-    gx = (a10 - a00) * (1 - ty) + (a11 - a01) * ty
-    gy = (a01 - a00) * (1 - tx) + (a11 - a10) * tx
-    return val, gx, gy
+    return ((a[iy, ix] * (1 - tx) + a[iy, ix + 1] * tx) * (1 - ty)
+            + (a[iy + 1, ix] * (1 - tx) + a[iy + 1, ix + 1] * tx) * ty)
+
+
+def _smoothed(A, kern):
+    """``S[a] = sum_k D_k A_bl(a + 0.5 - w_k)`` at every pixel centre, A_bl the bilinear
+    interpolant of ``A``: the convolution of A with the cloud-in-cell deposit of the shifts
+    (one FFT). Interpolating S bilinearly gives the smooth part of the exposure anywhere."""
+    from scipy.signal import fftconvolve
+
+    fx, fy = np.floor(kern.wx), np.floor(kern.wy)
+    tx, ty = kern.wx - fx, kern.wy - fy
+    m0x, m0y = int(fx.min()), int(fy.min())
+    ix, iy = (fx - m0x).astype(np.int64), (fy - m0y).astype(np.int64)
+    K = np.zeros((int(iy.max()) + 2, int(ix.max()) + 2))
+    # A_bl(a + 0.5 - w) = sum_n A[n] tent(a - n - w): the shift w deposits on floor(w), +1
+    np.add.at(K, (iy, ix), kern.d * (1 - tx) * (1 - ty))
+    np.add.at(K, (iy, ix + 1), kern.d * tx * (1 - ty))
+    np.add.at(K, (iy + 1, ix), kern.d * (1 - tx) * ty)
+    np.add.at(K, (iy + 1, ix + 1), kern.d * tx * ty)
+    full = fftconvolve(A, K)                     # full[i] = sum_n A[n] K[i - n]
+    # S[a] = sum_n A[n] Kc(a - n) with Kc(m) = K[m - m0]  ->  S[a] = full[a - m0]
+    H, W = A.shape
+    S = np.zeros((H, W))
+    ys, xs = np.arange(H) - m0y, np.arange(W) - m0x
+    oky, okx = (ys >= 0) & (ys < full.shape[0]), (xs >= 0) & (xs < full.shape[1])
+    S[np.ix_(oky, okx)] = full[np.ix_(ys[oky], xs[okx])]
+    return S
 
 
 def _nearest_fill(values, good):
@@ -318,15 +390,22 @@ def _nearest_fill(values, good):
     return values[idx[0], idx[1]]
 
 
-def dithered_image(image, qx, qy, wx, wy, d, *, jump_tol=2e-3, small_hole=9, chunk=4096):
+def dithered_image(image, qx, qy, wx, wy, d, *, exact=None, eps=0.0, jump_tol=2e-3,
+                   small_hole=9, chunk=4096):
     """``E = sum_k d_k image[floor(qy - wy_k), floor(qx - wx_k)]`` (0 outside the image) at
     continuous image coordinates (qx, qy) (pixel i covers [i, i+1)).
 
-    Exact wherever the image is a constant-times-mask; for a smoothly varying image the error
-    is second order in the spread of w (see the module docstring). ``jump_tol``: a relative
-    step between neighbouring non-zero pixels above which the neighbourhood is summed cell by
-    cell; ``small_hole``: zero regions of at most this many pixels (bad pixels) are handled
-    by exact unit-square masses.
+    Exact wherever the image is a constant times a mask; for a smoothly varying image the
+    error is second order in the spread of w (see the module docstring). ``jump_tol``: a
+    relative step between neighbouring non-zero pixels above which the neighbourhood is
+    summed cell by cell; ``small_hole``: zero regions of at most this many pixels (bad
+    pixels) are taken out by exact unit-square masses.
+
+    ``exact(points, cells) -> (qx, qy)``: when the landing positions ``q - w`` are a model
+    (good to ``eps`` pixels) of a true geometry, this gives the true landing of given
+    (point, cell) pairs (indices into the flattened q and into w; NaN = nowhere). Every pair
+    whose modelled landing lies within ``eps`` of a pixel edge where the mask changes is
+    re-evaluated with it, so the result equals the true-geometry sum, not only its model.
     """
     img = np.nan_to_num(np.asarray(image, float), nan=0.0, posinf=0.0, neginf=0.0)
     img = np.where(img > 0, img, 0.0)
@@ -338,24 +417,26 @@ def dithered_image(image, qx, qy, wx, wy, d, *, jump_tol=2e-3, small_hole=9, chu
     kern = _Kernel(wx, wy, d)
     if kern.total == 0 or not img.any():
         return out.reshape(shape)
+    eps = float(eps) if exact is not None else 0.0
     wxmin, wxmax, wymin, wymax = kern.wx.min(), kern.wx.max(), kern.wy.min(), kern.wy.max()
 
     # pad so that every box that touches the image lies inside the padded array
-    pad = int(np.ceil(max(wxmax - wxmin, wymax - wymin))) + 4
+    pad = int(np.ceil(max(wxmax - wxmin, wymax - wymin) + eps)) + 4
     ny, nx = img.shape
     I = np.zeros((ny + 2 * pad, nx + 2 * pad))
     I[pad:pad + ny, pad:pad + nx] = img
     px, py = qx + pad, qy + pad
 
-    # each point's box of pixels reached by its shifts, widened by one for interpolation
+    # each point's box of pixels reached by its shifts, widened by one pixel (interpolation,
+    # and the true landings within eps of the modelled ones)
     finite = np.isfinite(px) & np.isfinite(py)
-    ex0 = np.floor(np.where(finite, px, -1e9) - wxmax).astype(np.int64) - 1
-    ex1 = np.floor(np.where(finite, px, -1e9) - wxmin).astype(np.int64) + 1
-    ey0 = np.floor(np.where(finite, py, -1e9) - wymax).astype(np.int64) - 1
-    ey1 = np.floor(np.where(finite, py, -1e9) - wymin).astype(np.int64) + 1
+    fpx, fpy = np.where(finite, px, -1e9), np.where(finite, py, -1e9)
+    ex0 = np.floor(fpx - wxmax).astype(np.int64) - 1
+    ex1 = np.floor(fpx - wxmin).astype(np.int64) + 1
+    ey0 = np.floor(fpy - wymax).astype(np.int64) - 1
+    ey1 = np.floor(fpy - wymin).astype(np.int64) + 1
     H, W = I.shape
-    active = finite & (ex0 >= 0) & (ex1 < W) & (ey0 >= 0) & (ey1 < H)
-    act = np.flatnonzero(active)
+    act = np.flatnonzero(finite & (ex0 >= 0) & (ex1 < W) & (ey0 >= 0) & (ey1 < H))
     if act.size == 0:
         return out.reshape(shape)
     px, py, ex0, ex1, ey0, ey1 = (a[act] for a in (px, py, ex0, ex1, ey0, ey1))
@@ -390,18 +471,25 @@ def dithered_image(image, qx, qy, wx, wy, d, *, jump_tol=2e-3, small_hole=9, chu
     brute = ~zero & ~full & ~xonly & ~yonly
 
     res = np.zeros(act.size)
-    mx, my = kern.mean
+    pairs = []                             # (local point, cell) pairs to re-evaluate exactly
+    if full.any() or xonly.any() or yonly.any():
+        S = _smoothed(A, kern)             # sum_k D_k A(q - w_k) at pixel centres
     if full.any():
-        v, _, _ = _bilinear(A, px[full] - mx, py[full] - my)
-        res[full] = kern.total * v
+        res[full] = _bilinear(S, px[full], py[full])
     for sel, axis in ((xonly, 0), (yonly, 1)):
         if sel.any():
-            res[sel] = _one_axis(A, Mf, kern, px[sel], py[sel], ex0[sel], ex1[sel], ey0[sel],
-                                 ey1[sel], axis)
+            idx = np.flatnonzero(sel)
+            res[idx], (pi, ck) = _one_axis(A, S, Mf, kern, px[idx], py[idx], ex0[idx], ex1[idx],
+                                           ey0[idx], ey1[idx], axis, eps)
+            pairs.append((idx[pi], ck))
     if holes.size and (full.any() or xonly.any() or yonly.any()):
-        _subtract_holes(res, full | xonly | yonly, holes, A, kern, px, py)
+        pairs.append(_subtract_holes(res, full | xonly | yonly, holes, A, kern, px, py, eps))
     if brute.any():
-        res[brute] = _brute(I, kern, px[brute], py[brute], chunk)
+        idx = np.flatnonzero(brute)
+        res[idx], (pi, ck) = _brute(I, kern, px[idx], py[idx], chunk, eps)
+        pairs.append((idx[pi], ck))
+    if exact is not None and pairs:
+        _fix_up(res, pairs, I, kern, px, py, act, pad, exact)
     out[act] = res
     return out.reshape(shape)
 
@@ -425,11 +513,14 @@ def _small_holes(zero, max_pixels):
     return np.column_stack([rows, cols]).astype(np.int64)
 
 
-def _one_axis(A, Mf, kern, px, py, ex0, ex1, ey0, ey1, axis):
-    """Points whose mask varies along one axis only within their box: the shifts landing on
-    the map, C0 = sum D_k and C1 = sum D_k w_k, exactly from cumulative sums along that axis;
-    the area at the landing centroid, A(q - C1/C0) C0 (exact to first order)."""
-    ws, cD, cX, cY = kern.cumulative(axis)
+def _one_axis(A, S, Mf, kern, px, py, ex0, ex1, ey0, ey1, axis, eps):
+    """Points whose mask varies along one axis only within their box. The weight C0 = sum D_k
+    and first moment C1 = sum D_k w_k of the shifts landing off the mask come exactly from
+    cumulative sums along that axis. When most weight lands on the mask the result is the
+    smoothed area ``S(q)`` less A(q - C1/C0) C0, else the on-mask weight times the area at its
+    centroid (either is exact to first order; A is continued smoothly over the mask).
+    Also returns the (point, cell) pairs landing within ``eps`` of a mask edge."""
+    order, ws, cD, cX, cY = kern.cumulative(axis)
     if axis == 0:
         q, j0, width, row = px, ex0, ex1 - ex0 + 1, ey0
     else:
@@ -440,31 +531,52 @@ def _one_axis(A, Mf, kern, px, py, ex0, ex1, ey0, ey1, axis):
     jc = np.minimum(j, (Mf.shape[1] if axis == 0 else Mf.shape[0]) - 1)
     m = (Mf[row[:, None], jc] if axis == 0 else Mf[jc, row[:, None]]) & inbox
     # shifts with floor(q - w) = j  <=>  q - j - 1 < w <= q - j
+    # (q - j - 1 = q - j', j' the next pixel: each pixel's lower bound is its neighbour's upper)
     hi = np.searchsorted(ws, q[:, None] - j, side="right")
-    lo = np.searchsorted(ws, q[:, None] - j - 1, side="right")
-    C0 = np.sum(m * (cD[hi] - cD[lo]), axis=1)
-    C1x = np.sum(m * (cX[hi] - cX[lo]), axis=1)
-    C1y = np.sum(m * (cY[hi] - cY[lo]), axis=1)
-    # expand the area about the centroid of the shifts that land on the map: no linear term
+    last = np.searchsorted(ws, q - j[:, -1] - 1, side="right")
+    lo = np.concatenate([hi[:, 1:], last[:, None]], axis=1)
+    off = ~m & inbox                                               # masked pixels of the box
+    C0 = np.sum(off * (cD[hi] - cD[lo]), axis=1)
+    C1x = np.sum(off * (cX[hi] - cX[lo]), axis=1)
+    C1y = np.sum(off * (cY[hi] - cY[lo]), axis=1)
+    # first-order error ~ curvature x the weight expanded: expand whichever side is lighter
+    mx, my = kern.mean
+    on0, on1x, on1y = kern.total - C0, kern.total * mx - C1x, kern.total * my - C1y
     out = np.zeros(px.size)
-    ok = C0 > 0
-    if ok.any():
-        v, _, _ = _bilinear(A, px[ok] - C1x[ok] / C0[ok], py[ok] - C1y[ok] / C0[ok])
-        out[ok] = v * C0[ok]
-    return out
+    use_on = on0 <= C0
+    sel = use_on & (on0 > 0)
+    if sel.any():
+        out[sel] = on0[sel] * _bilinear(A, px[sel] - on1x[sel] / on0[sel], py[sel] - on1y[sel] / on0[sel])
+    sel = ~use_on
+    if sel.any():
+        out[sel] = _bilinear(S, px[sel], py[sel])
+        cut = sel & (C0 > 0)
+        out[cut] -= C0[cut] * _bilinear(A, px[cut] - C1x[cut] / C0[cut], py[cut] - C1y[cut] / C0[cut])
+    # cells within eps of an edge where the mask changes (landing = j  <=>  w = q - j)
+    if eps > 0:
+        ti, tc = np.nonzero(m[:, 1:] != m[:, :-1])
+        t = q[ti] - j[ti, tc + 1]
+        a = np.searchsorted(ws, t - eps, side="left")
+        b = np.searchsorted(ws, t + eps, side="right")
+        r, pos = _expand_ranges(a, b)
+        return out, (ti[r], order[pos])
+    return out, (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
-def _subtract_holes(res, sel, holes, A, kern, px, py):
-    """Take out isolated bad pixels (filled for the smooth/one-axis formulas) exactly:
-    for each hole pixel and each point whose shifts reach it, A x (mass of shifts landing
-    on that pixel)."""
+def _subtract_holes(res, sel, holes, A, kern, px, py, eps):
+    """Take out isolated bad pixels (filled for the smooth/one-axis formulas) exactly: for
+    each hole pixel and each point whose shifts reach it, A x (mass of shifts landing on that
+    pixel). Returns the (point, cell) pairs landing within ``eps`` of a hole's edge."""
     idx = np.flatnonzero(sel)
+    none = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     if idx.size == 0:
-        return
-    wxmin, wxmax = kern.wx.min(), kern.wx.max()
-    wymin, wymax = kern.wy.min(), kern.wy.max()
+        return none
+    g = eps + 1e-12
+    wxmin, wxmax = kern.wx.min() - g, kern.wx.max() + g
+    wymin, wymax = kern.wy.min() - g, kern.wy.max() + g
     order = np.argsort(px[idx], kind="stable")
     xs = px[idx][order]
+    pp, kk = [], []
     for r, c in holes:
         # points with floor(px - w) = c for some w: c + wmin <= px < c + 1 + wmax
         a = np.searchsorted(xs, c + wxmin, side="left")
@@ -475,12 +587,19 @@ def _subtract_holes(res, sel, holes, A, kern, px, py):
         cand = cand[(py[cand] >= r + wymin) & (py[cand] < r + 1 + wymax)]
         if cand.size == 0:
             continue
-        mass = kern.unit_square_mass(px[cand] - c, py[cand] - r)
-        res[cand] -= A[r, c] * mass
+        res[cand] -= A[r, c] * kern.unit_square_mass(px[cand] - c, py[cand] - r)
+        if eps > 0:
+            q, k = kern.near_square_edges(px[cand] - c, py[cand] - r, eps)
+            pp.append(cand[q])
+            kk.append(k)
+    if not pp:
+        return none
+    return np.concatenate(pp), np.concatenate(kk)
 
 
-def _brute(I, kern, px, py, chunk):
-    """sum_k D_k I[floor(py - wy_k), floor(px - wx_k)], in blocks of points.
+def _brute(I, kern, px, py, chunk, eps):
+    """sum_k D_k I[floor(py - wy_k), floor(px - wx_k)], in blocks of points, and the
+    (point, cell) pairs landing within ``eps`` of a pixel edge.
 
     floor(p - w) = (floor(p) - floor(w)) - [frac(p) < frac(w)]: integer and fractional parts
     are split once, so a block needs only integer adds and comparisons."""
@@ -494,10 +613,44 @@ def _brute(I, kern, px, py, chunk):
     fpx, fpy = px - ipx, py - ipy
     pbase = ipy.astype(np.int64) * W + ipx.astype(np.int64)
     step = max(1, int(chunk * 64 // max(kern.wx.size, 1)))
+    pp, kk = [], []
     for s in range(0, px.size, step):
         e = min(px.size, s + step)
+        dx = fpx[s:e, None] - fwx[None, :]
+        dy = fpy[s:e, None] - fwy[None, :]
         idx = pbase[s:e, None] + kbase[None, :]
-        idx -= fpx[s:e, None] < fwx[None, :]
-        idx -= W * (fpy[s:e, None] < fwy[None, :])
+        idx -= dx < 0
+        idx -= W * (dy < 0)
         out[s:e] = flat[idx] @ kern.d
-    return out
+        if eps > 0:
+            ax, ay = np.abs(dx), np.abs(dy)
+            near = (ax < eps) | (ax > 1 - eps) | (ay < eps) | (ay > 1 - eps)
+            r, c = np.nonzero(near)
+            pp.append(r + s)
+            kk.append(c)
+    if not pp:
+        return out, (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    return out, (np.concatenate(pp), np.concatenate(kk))
+
+
+def _fix_up(res, pairs, I, kern, px, py, act, pad, exact):
+    """Replace the modelled landing of the given (point, cell) pairs by the exact one."""
+    p = np.concatenate([a for a, _ in pairs])
+    k = np.concatenate([b for _, b in pairs])
+    if p.size == 0:
+        return
+    key = np.unique(p * kern.wx.size + k)
+    p, k = key // kern.wx.size, key % kern.wx.size
+    H, W = I.shape
+    ax = np.floor(px[p] - kern.wx[k]).astype(np.int64)
+    ay = np.floor(py[p] - kern.wy[k]).astype(np.int64)
+    va = I[ay, ax]
+    qx, qy = exact(act[p], k)
+    qx, qy = np.asarray(qx, float) + pad, np.asarray(qy, float) + pad
+    ok = np.isfinite(qx) & np.isfinite(qy)
+    bx = np.where(ok, np.floor(np.where(ok, qx, 0)), -1).astype(np.int64)
+    by = np.where(ok, np.floor(np.where(ok, qy, 0)), -1).astype(np.int64)
+    inside = (bx >= 0) & (bx < W) & (by >= 0) & (by < H)
+    ve = np.zeros(p.size)
+    ve[inside] = I[by[inside], bx[inside]]
+    np.add.at(res, p, kern.d[k] * (ve - va))

@@ -175,18 +175,63 @@ def _mean_pointing(pt):
     return float(ra), float(dec), float(np.sum(w * pt.roll)), pt.sim @ w
 
 
+class _CellModel:
+    """Where cell k puts a sky point, in instrument-map pixels, from the point's position ``p``
+    at the group's mean pointing: ``p - w_k`` (a rigid shift, exact at the map centre, used
+    by the image arithmetic) refined by ``- G_k (p - p_c)`` (an affine correction fitted to the
+    exact geometry at the map's corners and edge midpoints). ``eps_shift`` and ``eps_affine``
+    bound the two models' errors (three times the largest error seen at the test points)."""
+
+    def __init__(self, imap, pt, ra0, dec0, roll0, sim0, g):
+        xa, ya = imap.xaxis, imap.yaxis
+        ccd = int(imap.ccd_id)
+        xs = np.array([xa.lo, 0.5 * (xa.lo + xa.hi), xa.hi])
+        ys = np.array([ya.lo, 0.5 * (ya.lo + ya.hi), ya.hi])
+        tx, ty = (a.ravel() for a in np.meshgrid(xs, ys))
+        tx, ty = np.concatenate([[tx[4]], np.delete(tx, 4)]), np.concatenate([[ty[4]], np.delete(ty, 4)])
+        tdx, tdy = geom.chip_to_det(ccd, tx, ty, sim0, g)
+        tra, tdec = geom.det_to_celestial(tdx, tdy, ra0, dec0, roll0)
+        n, m = len(pt), tx.size
+        dxk, dyk = geom.celestial_to_det(np.repeat(tra, n), np.repeat(tdec, n), np.tile(pt.ra, m),
+                                         np.tile(pt.dec, m), np.tile(pt.roll, m))
+        ckx, cky = chip_plane_coords(ccd, dxk, dyk, np.tile(pt.sim, m), g)
+        lx = ((ckx.reshape(m, n) - xa.lo) / xa.step)            # exact landings (map pixels)
+        ly = ((cky.reshape(m, n) - ya.lo) / ya.step)
+        px = ((tx - xa.lo) / xa.step)[:, None]                 # the test points themselves
+        py = ((ty - ya.lo) / ya.step)[:, None]
+        self.wx, self.wy = px[0] - lx[0], py[0] - ly[0]        # exact at the centre
+        self.pc = (float(px[0, 0]), float(py[0, 0]))
+        ex, ey = (px - self.wx) - lx, (py - self.wy) - ly      # shift-model errors (m, n)
+        self.eps_shift = 3.0 * float(max(np.abs(ex).max(), np.abs(ey).max())) + 1e-9
+        # affine fit: err = G (p - p_c), least squares over the test points, per cell
+        dp = np.column_stack([px[1:, 0] - self.pc[0], py[1:, 0] - self.pc[1]])     # (m-1, 2)
+        sol, *_ = np.linalg.lstsq(dp, np.stack([ex[1:], ey[1:]], axis=-1).reshape(m - 1, 2 * n),
+                                  rcond=None)
+        self.G = sol.reshape(2, n, 2)        # G[j, k, c]: d(err_c) / d(p_j) for cell k
+        fx = ex[1:] - (dp[:, 0:1] * self.G[0, :, 0] + dp[:, 1:2] * self.G[1, :, 0])
+        fy = ey[1:] - (dp[:, 0:1] * self.G[0, :, 1] + dp[:, 1:2] * self.G[1, :, 1])
+        self.eps_affine = 3.0 * float(max(np.abs(fx).max(), np.abs(fy).max())) + 1e-9
+
+    def affine(self, px, py, cells):
+        dx, dy = px - self.pc[0], py - self.pc[1]
+        gx = dx * self.G[0, cells, 0] + dy * self.G[1, cells, 0]
+        gy = dx * self.G[0, cells, 1] + dy * self.G[1, cells, 1]
+        return px - self.wx[cells] - gx, py - self.wy[cells] - gy
+
+
 def expmap_fast(imap, pointing, xaxis, yaxis, ra_nom, dec_nom, *, geometry=None,
-                progress=None, roll_tol=None, max_shift_error=0.01):
+                progress=None, roll_tol=None, max_shift_error=0.05):
     """Exposure on the sky grid by roll groups and :func:`dithered_image` (see the module
     docstring). ``roll_tol`` (deg): the largest roll spread treated as one group; by default
     such that a roll difference moves no instrument-map pixel by more than
     ``max_shift_error`` pixels anywhere on the chip.
 
-    The rigid-shift model of each cell is checked against the exact geometry at the map's
-    corners; (pixel, cell) pairs that the model places within three times that error of a
-    mask edge are recomputed through the exact geometry (as :func:`expmap_direct` does), so
-    heavy cells at the turning points of the dither are counted on the right side of chip
-    edges and bad columns.
+    The image arithmetic uses a rigid shift per cell. (Pixel, cell) pairs that the shift
+    places within its error bound of a mask edge are re-evaluated: with an affine correction
+    of the shift, and where even that leaves them within its (much smaller) error of a pixel
+    edge, through the exact geometry as :func:`expmap_direct` does. So heavy cells at the
+    turning points of the dither land on the same side of chip edges and bad columns as in
+    the direct sum.
     """
     g = geometry or geom.acis_geometry()
     _check_acis(imap, g)
@@ -199,43 +244,33 @@ def expmap_fast(imap, pointing, xaxis, yaxis, ra_nom, dec_nom, *, geometry=None,
     ra, dec = _sky_grid_celestial(xaxis, yaxis, ra_nom, dec_nom)
     ra_f, dec_f = ra.ravel(), dec.ravel()
     out = np.zeros((yaxis.n, xaxis.n))
-    groups = roll_groups(pointing.roll, roll_tol)
-    mid = (0.5 * (imap.xaxis.lo + imap.xaxis.hi), 0.5 * (imap.yaxis.lo + imap.yaxis.hi))
-    corners = (np.array([imap.xaxis.lo, imap.xaxis.hi, imap.xaxis.lo, imap.xaxis.hi, mid[0]]),
-               np.array([imap.yaxis.lo, imap.yaxis.lo, imap.yaxis.hi, imap.yaxis.hi, mid[1]]))
     done = 0
-    for idx in groups:
+    for idx in roll_groups(pointing.roll, roll_tol):
         pt = pointing.subset(idx)
         ra0, dec0, roll0, sim0 = _mean_pointing(pt)
         # instrument-map coordinates of every sky pixel centre at the group's mean pointing
         detx, dety = geom.celestial_to_det(ra, dec, ra0, dec0, roll0)
         cx, cy = chip_plane_coords(ccd, detx, dety, sim0, g)
-        qx = (cx - imap.xaxis.lo) / imap.xaxis.step
-        qy = (cy - imap.yaxis.lo) / imap.yaxis.step
-        # the sky positions of the map's corners and centre at the mean pointing
-        tdx, tdy = geom.chip_to_det(ccd, corners[0], corners[1], sim0, g)
-        tra, tdec = geom.det_to_celestial(tdx, tdy, ra0, dec0, roll0)
-        # each cell's landing on the chip for those sky positions: the shift is exact at the
-        # centre (last), its error at the corners bounds the model's error
-        n = len(pt)
-        dxk, dyk = geom.celestial_to_det(np.repeat(tra, n), np.repeat(tdec, n), np.tile(pt.ra, 5),
-                                         np.tile(pt.dec, 5), np.tile(pt.roll, 5))
-        ckx, cky = chip_plane_coords(ccd, dxk, dyk, np.tile(pt.sim, 5), g)
-        ckx, cky = ckx.reshape(5, n), cky.reshape(5, n)
-        wx = (mid[0] - ckx[4]) / imap.xaxis.step
-        wy = (mid[1] - cky[4]) / imap.yaxis.step
-        errx = np.abs((corners[0][:4, None] - ckx[:4]) / imap.xaxis.step - wx[None, :])
-        erry = np.abs((corners[1][:4, None] - cky[:4]) / imap.yaxis.step - wy[None, :])
-        eps = 3.0 * float(max(errx.max(), erry.max())) + 1e-9
+        qx = ((cx - imap.xaxis.lo) / imap.xaxis.step).ravel()
+        qy = ((cy - imap.yaxis.lo) / imap.yaxis.step).ravel()
+        model = _CellModel(imap, pt, ra0, dec0, roll0, sim0, g)
 
-        def exact(points, cells, pt=pt):
-            dx, dy = geom.celestial_to_det(ra_f[points], dec_f[points], pt.ra[cells],
-                                           pt.dec[cells], pt.roll[cells])
-            _, ex, ey = geom.det_to_chip(dx, dy, pt.sim[:, cells], chips=[ccd], geom=g)
-            return (ex - imap.xaxis.lo) / imap.xaxis.step, (ey - imap.yaxis.lo) / imap.yaxis.step
+        def exact(points, cells, pt=pt, model=model, qx=qx, qy=qy):
+            lx, ly = model.affine(qx[points], qy[points], cells)
+            e = model.eps_affine
+            fx, fy = lx - np.floor(lx), ly - np.floor(ly)
+            doubt = np.flatnonzero((fx < e) | (fx > 1 - e) | (fy < e) | (fy > 1 - e))
+            if doubt.size:
+                p, k = points[doubt], cells[doubt]
+                dx, dy = geom.celestial_to_det(ra_f[p], dec_f[p], pt.ra[k], pt.dec[k], pt.roll[k])
+                _, ex, ey = geom.det_to_chip(dx, dy, pt.sim[:, k], chips=[ccd], geom=g)
+                lx[doubt] = (ex - imap.xaxis.lo) / imap.xaxis.step
+                ly[doubt] = (ey - imap.yaxis.lo) / imap.yaxis.step
+            return lx, ly
 
-        out += dithered_image(imap.data, qx, qy, wx, wy, pt.duration, exact=exact, eps=eps)
-        done += n
+        out += dithered_image(imap.data, qx, qy, model.wx, model.wy, pt.duration, exact=exact,
+                              eps=model.eps_shift).reshape(out.shape)
+        done += len(pt)
         if progress is not None:
             progress(done, len(pointing))
     return out
@@ -526,22 +561,30 @@ def _one_axis(A, S, Mf, kern, px, py, ex0, ex1, ey0, ey1, axis, eps):
     else:
         q, j0, width, row = py, ey0, ey1 - ey0 + 1, ex0
     wmax = int(width.max())
-    j = j0[:, None] + np.arange(wmax)[None, :]                     # box pixels along the axis
-    inbox = np.arange(wmax)[None, :] < width[:, None]
-    jc = np.minimum(j, (Mf.shape[1] if axis == 0 else Mf.shape[0]) - 1)
+    cols = np.arange(wmax)
+    inbox = cols[None, :] < width[:, None]
+    jc = np.minimum(j0[:, None] + cols[None, :], (Mf.shape[1] if axis == 0 else Mf.shape[0]) - 1)
     m = (Mf[row[:, None], jc] if axis == 0 else Mf[jc, row[:, None]]) & inbox
-    # shifts with floor(q - w) = j  <=>  q - j - 1 < w <= q - j
-    # (q - j - 1 = q - j', j' the next pixel: each pixel's lower bound is its neighbour's upper)
-    hi = np.searchsorted(ws, q[:, None] - j, side="right")
-    last = np.searchsorted(ws, q - j[:, -1] - 1, side="right")
-    lo = np.concatenate([hi[:, 1:], last[:, None]], axis=1)
-    off = ~m & inbox                                               # masked pixels of the box
-    C0 = np.sum(off * (cD[hi] - cD[lo]), axis=1)
-    C1x = np.sum(off * (cX[hi] - cX[lo]), axis=1)
-    C1y = np.sum(off * (cY[hi] - cY[lo]), axis=1)
-    # first-order error ~ curvature x the weight expanded: expand whichever side is lighter
+    # Landing in pixel j <=> q - j - 1 < w <= q - j. Over a run of on-mask pixels the masses
+    # telescope, so only the run ends need the cumulative sums: with u(j) = #{w <= q - j},
+    # sum over on-pixels of [cum(u(j)) - cum(u(j+1))] = sum over mask changes of
+    # +-cum(u(j at the change)). Beyond the box the mask is off (m is padded with zeros).
+    change = np.zeros((px.size, wmax + 1), np.int8)
+    change[:, 0] = m[:, 0]
+    change[:, 1:wmax] = m[:, 1:].astype(np.int8) - m[:, :-1]
+    change[:, wmax] = -m[:, wmax - 1].astype(np.int8)
+    ti, tc = np.nonzero(change)
+    sign = change[ti, tc].astype(float)
+    u = np.searchsorted(ws, q[ti] - (j0[ti] + tc), side="right")
+    on0 = np.bincount(ti, weights=sign * cD[u], minlength=px.size)
+    on1x = np.bincount(ti, weights=sign * cX[u], minlength=px.size)
+    on1y = np.bincount(ti, weights=sign * cY[u], minlength=px.size)
     mx, my = kern.mean
-    on0, on1x, on1y = kern.total - C0, kern.total * mx - C1x, kern.total * my - C1y
+    C0, C1x, C1y = kern.total - on0, kern.total * mx - on1x, kern.total * my - on1y
+    tiny = 1e-9 * kern.total
+    on0 = np.where(on0 > tiny, on0, 0.0)
+    C0 = np.where(C0 > tiny, C0, 0.0)
+    # first-order error ~ curvature x the weight expanded: expand whichever side is lighter
     out = np.zeros(px.size)
     use_on = on0 <= C0
     sel = use_on & (on0 > 0)
@@ -554,8 +597,9 @@ def _one_axis(A, S, Mf, kern, px, py, ex0, ex1, ey0, ey1, axis, eps):
         out[cut] -= C0[cut] * _bilinear(A, px[cut] - C1x[cut] / C0[cut], py[cut] - C1y[cut] / C0[cut])
     # cells within eps of an edge where the mask changes (landing = j  <=>  w = q - j)
     if eps > 0:
-        ti, tc = np.nonzero(m[:, 1:] != m[:, :-1])
-        t = q[ti] - j[ti, tc + 1]
+        inner = (tc > 0) & (tc < wmax)            # the box ends are never reached by a shift
+        ti, tc = ti[inner], tc[inner]
+        t = q[ti] - (j0[ti] + tc)
         a = np.searchsorted(ws, t - eps, side="left")
         b = np.searchsorted(ws, t + eps, side="right")
         r, pos = _expand_ranges(a, b)
@@ -623,11 +667,20 @@ def _brute(I, kern, px, py, chunk, eps):
         idx -= W * (dy < 0)
         out[s:e] = flat[idx] @ kern.d
         if eps > 0:
+            # near a pixel edge whose far side differs in being masked
             ax, ay = np.abs(dx), np.abs(dy)
-            near = (ax < eps) | (ax > 1 - eps) | (ay < eps) | (ay > 1 - eps)
-            r, c = np.nonzero(near)
-            pp.append(r + s)
-            kk.append(c)
+            nx_ = np.where(dx < 0, dx + 1, dx)           # landing's fraction within its pixel
+            ny_ = np.where(dy < 0, dy + 1, dy)
+            r, c = np.nonzero((ax < eps) | (ax > 1 - eps) | (ay < eps) | (ay > 1 - eps))
+            if r.size:
+                i0 = idx[r, c]
+                fx_, fy_ = nx_[r, c], ny_[r, c]
+                sx = np.where(fx_ < 0.5, -1, 1) * ((fx_ < eps) | (fx_ > 1 - eps))
+                sy = np.where(fy_ < 0.5, -W, W) * ((fy_ < eps) | (fy_ > 1 - eps))
+                m0 = flat[i0] > 0
+                keep = (m0 != (flat[i0 + sx] > 0)) | (m0 != (flat[i0 + sy] > 0)) | (m0 != (flat[i0 + sx + sy] > 0))
+                pp.append(r[keep] + s)
+                kk.append(c[keep])
     if not pp:
         return out, (np.zeros(0, np.int64), np.zeros(0, np.int64))
     return out, (np.concatenate(pp), np.concatenate(kk))
@@ -639,8 +692,6 @@ def _fix_up(res, pairs, I, kern, px, py, act, pad, exact):
     k = np.concatenate([b for _, b in pairs])
     if p.size == 0:
         return
-    key = np.unique(p * kern.wx.size + k)
-    p, k = key // kern.wx.size, key % kern.wx.size
     H, W = I.shape
     ax = np.floor(px[p] - kern.wx[k]).astype(np.int64)
     ay = np.floor(py[p] - kern.wy[k]).astype(np.int64)

@@ -42,6 +42,7 @@ from .errors import (
     ParamNotFound,
     ParFileNotFound,
     ParFileSyntax,
+    PositionalOverridesName,
     QueryNeedsTerminal,
     TooManyPositional,
     TypeConversion,

@@ -96,6 +96,12 @@ class TooManyPositional(ParamError):
     message = "to many positional arguments"
 
 
+class PositionalOverridesName(ParamError):
+    """A positional value falls on a parameter already set by name on the same line."""
+
+    message = "positional value for a parameter already given by name"
+
+
 class TypeConversion(ParamError):
     message = "cannot convert parameter value"
 

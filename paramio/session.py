@@ -170,8 +170,15 @@ class ParamSession:
         chain = chain + ((self._key, p.name, None),)
         asked = at_eof = False
         if "q" in mode and not given:
-            text, at_eof = self._ask(p, text)
-            asked = True
+            if self._can_ask():
+                text, at_eof = self._ask(p, text)
+                asked = True
+            elif not text.strip():
+                raise self._error(QueryNeedsTerminal(p.name))
+            else:
+                # No terminal: keep the stored value, as CIAO does when its prompt reads end
+                # of input; an invalid stored value is then an error below, never a loop.
+                at_eof = True
         while True:
             try:
                 resolved = self._resolve(p, text, chain)

@@ -7,6 +7,7 @@ is after it, and whose creation date (DATE) is before the analysis date.
 """
 from .errors import ToolError
 from .messages import info, warn
+from .task import tool_main
 
 
 def _get(p, name, default=None):
@@ -47,9 +48,4 @@ def run(p):
     return None
 
 
-if __name__ == "__main__":      # interim command line until the shared runner lands
-    import sys
-
-    from ._interim_cli import main as _main
-
-    sys.exit(_main("cifbuild", run))
+main = tool_main("cifbuild", run)

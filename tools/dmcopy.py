@@ -10,6 +10,7 @@ from .dm.virtual import open_virtual
 from .dm.writer import write_view
 from .errors import ToolError
 from .outputs import output_file
+from .task import tool_main
 
 __all__ = ["copy_virtual", "run", "main"]
 
@@ -52,8 +53,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("dmcopy", run) if _tool_main else None
+main = tool_main("dmcopy", run)

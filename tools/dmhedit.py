@@ -5,16 +5,15 @@
 """
 from __future__ import annotations
 
-import os
 import re
 
-from astropy.io import fits
 
 from .dm.fitsfile import OutHDU, open_dataset, write_fits
 from .dm.syntax import parse_virtual_file
 from .dm.writer import history_records, _history_start
 from .errors import ToolError
 from .outputs import output_file
+from .task import tool_main
 
 __all__ = ["Edit", "convert_value", "parse_edit_list", "apply_edits", "run", "main"]
 
@@ -149,8 +148,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("dmhedit", run) if _tool_main else None
+main = tool_main("dmhedit", run)

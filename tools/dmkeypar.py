@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .dm.virtual import open_virtual
 from .errors import ToolError
+from .task import tool_main
 
 __all__ = ["keyword_info", "value_text", "run", "main"]
 
@@ -59,8 +60,4 @@ def run(p):
     return out
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("dmkeypar", run) if _tool_main else None
+main = tool_main("dmkeypar", run)

@@ -16,6 +16,7 @@ from .dm.textformat import cell_width, format_cell, format_real
 from .dm.virtual import open_virtual, _resolve_path
 from .errors import ToolError
 from .outputs import output_file
+from .task import tool_main
 
 __all__ = ["list_blocks", "list_cols", "list_header", "list_data", "list_subspace", "run", "main"]
 
@@ -466,8 +467,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("dmlist", run) if _tool_main else None
+main = tool_main("dmlist", run)

@@ -14,7 +14,7 @@ from .dm.stack import expand_stack
 from .dm.textformat import format_g11 as g
 from .dm.virtual import open_virtual
 from .errors import ToolError
-from .messages import info
+from .task import tool_main
 
 __all__ = ["Stats", "column_stats", "image_stats", "format_column", "format_image", "run", "main"]
 
@@ -255,8 +255,4 @@ def run(p):
     return outputs(last[0], last[2])
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover - branch without the runner yet
-    _tool_main = None
-main = _tool_main("dmstat", run) if _tool_main else None
+main = tool_main("dmstat", run)

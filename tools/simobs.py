@@ -5,6 +5,7 @@ and ``_truth.fits``. The numeric core is :func:`pyciao.sim.simulate`.
 """
 from .errors import ToolError
 from .messages import info
+from .task import tool_main
 
 
 def _get(p, name, default=None):
@@ -66,9 +67,4 @@ def run(p):
     return None
 
 
-if __name__ == "__main__":      # interim command line until the shared runner lands
-    import sys
-
-    from ._interim_cli import main as _main
-
-    sys.exit(_main("simobs", run))
+main = tool_main("simobs", run)

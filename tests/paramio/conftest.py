@@ -1,9 +1,7 @@
 """Fixtures for the paramio tests: the spec's demo files under an explicit PFILES."""
 import io
-import os
-import pathlib
-import subprocess
 import sys
+import types
 
 import pytest
 
@@ -53,14 +51,6 @@ def demo(tmp_path, monkeypatch):
     return dirs
 
 
-class Result:
-    def __init__(self, status, out, err):
-        self.status, self.out, self.err = status, out, err
-
-    def __repr__(self):
-        return f"Result(status={self.status}, out={self.out!r}, err={self.err!r})"
-
-
 @pytest.fixture
 def p():
     """Run a p-command in-process: ``p("pget", "demo", "units")`` -> Result. stdin is a
@@ -75,33 +65,7 @@ def p():
             status = getattr(cli, f"{command}_main")(list(args))
         finally:
             sys.stdin, sys.stdout, sys.stderr = saved
-        return Result(status, out.getvalue(), err.getvalue())
-
-    return run
-
-
-def script(name):
-    """The installed console script ``name`` (next to the running interpreter)."""
-    path = pathlib.Path(sys.executable).parent / name
-    if not path.exists():
-        pytest.skip(f"console script {name} not installed")
-    return str(path)
-
-
-@pytest.fixture
-def sh():
-    """Run an installed console script in a subprocess (real exit status, real streams)."""
-
-    def run(command, *args, stdin="", timeout=30):
-        done = subprocess.run(
-            [script(command), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=os.environ.copy(),
-        )
-        return Result(done.returncode, done.stdout, done.stderr)
+        return types.SimpleNamespace(status=status, out=out.getvalue(), err=err.getvalue())
 
     return run
 

@@ -2,7 +2,13 @@
 import pytest
 
 from paramio.cmdline import Assignment, parse_command_line
-from paramio.errors import AmbiguousName, BadSubfield, ParamNotFound, TooManyPositional
+from paramio.errors import (
+    AmbiguousName,
+    BadSubfield,
+    ParamNotFound,
+    PositionalOverridesName,
+    TooManyPositional,
+)
 from paramio.grammar import parse_text
 
 
@@ -36,6 +42,26 @@ def test_named_values_and_abbreviations():
 
 def test_empty_value():
     assert parse("outfile=") == [("outfile", None, "")]
+    # followed by another setting, `name=` stays empty
+    assert parse("outfile=", "clobber+") == [("outfile", None, ""), ("clobber", None, "yes")]
+    assert parse("infile=", "outfile=x") == [("infile", None, ""), ("outfile", None, "x")]
+
+
+def test_value_after_a_space_following_equals():
+    # as CIAO threads type it: `dmcoords ... ra= 12:29:06.700`
+    assert parse("infile=", "a.fits", "verbose=", "-1") == [
+        ("infile", None, "a.fits"), ("verbose", None, "-1"),
+    ]
+
+
+def test_positional_may_not_replace_a_named_parameter():
+    # `dmlist infile=x blocks` would otherwise quietly set infile to "blocks"
+    with pytest.raises(PositionalOverridesName) as info:
+        parse("infile=x.fits", "y.fits")
+    assert info.value.line("demo") == (
+        "demo: positional value for a parameter already given by name : infile"
+    )
+    assert parse("outfile=b.fits", "a.fits") == [("outfile", None, "b.fits"), ("infile", None, "a.fits")]
 
 
 def test_spaces_around_equals():

@@ -81,6 +81,24 @@ def test_query_without_a_terminal_is_an_error_not_a_hang(demo):
     assert not demo.user_file().exists()
 
 
+def test_without_a_terminal_a_valid_stored_value_is_used(demo):
+    # A script sets parameters with pset, then runs the tool with no arguments: CIAO's prompt
+    # reads end of input and keeps the stored value; so do we, without printing a prompt.
+    learning = open_params("demo", ["a.fits", "b.fits"])
+    learning.values()
+    learning.save()
+    session = open_params("demo", [], context="demo", stdin=io.StringIO(""))
+    values = session.values()
+    assert (values.infile, values.outfile) == ("a.fits", "b.fits")
+
+
+def test_without_a_terminal_an_invalid_stored_value_is_an_error(tmp_path):
+    par = tmp_path / "bad.par"
+    par.write_text('nbins,i,a,"many",,,"Bins"\nmode,s,h,"ql",,,\n')
+    with pytest.raises(TypeConversion):
+        open_params(str(par), [], stdin=io.StringIO("")).values()
+
+
 def test_prompted_answers_are_stored(demo):
     # spec 8 #18, answered on a (fake) terminal
     err = io.StringIO()

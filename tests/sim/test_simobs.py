@@ -339,14 +339,11 @@ def test_chip_area_map_is_what_the_simulator_uses(default_obs):
     assert np.all(masked[y0 - 1:y1, x0 - 1:x1] == 0) and masked.sum() < amap.sum()
 
 
-def test_interim_command_line(tmp_path):
-    import sys
-    r = subprocess.run([sys.executable, "-m", "pyciao.simobs", "outroot=cli", "exposure=300",
-                        "mode=h", "verbose=0"], cwd=tmp_path, capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
+def test_simobs_command_line(tmp_path, sh):
+    r = sh("simobs", "outroot=cli", "exposure=300", "mode=h", "verbose=0", cwd=tmp_path)
+    assert r.status == 0, r.err
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"cli_{p}.fits" for p in PRODUCTS)
-    r = subprocess.run([sys.executable, "-m", "pyciao.simobs", "outroot=cli"], cwd=tmp_path,
-                       capture_output=True, text=True)
-    assert r.returncode == 1
-    assert r.stderr.strip() == ("# simobs (pyciao 0.1.0): ERROR: Clobber set to no, and output "
-                                "file cli_evt2.fits exists.")
+    r = sh("simobs", "outroot=cli", "mode=h", cwd=tmp_path)
+    assert r.status == 1
+    assert r.err.strip() == ("# simobs (pyciao 0.1.0): ERROR: Clobber set to no, and output "
+                             "file cli_evt2.fits exists.")

@@ -212,7 +212,6 @@ def build_acis_contam(shared, out):
 
 
 def build_acis_badpix(out):
-    from astropy.io import fits
 
     hdus = [_primary(["Calibration bad-pixel list: empty (no published list is bundled).",
                       "Observation bad pixels come from the bpix1 file set in ardlib."])]

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import ToolError
 from .image import ImageView
-from .subspace import GTIValue, RegionValue
+from .subspace import GTIValue
 from .wcs import AxisTransform, column_world
 
 __all__ = ["GridAxis", "resolve_grid", "bin_table", "histogram"]

@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import ToolError
 from .subspace import Subspace
 from .syntax import And, AxisFilter, CompareFilter, RangeFilter, RegionFilter
-from .wcs import AxisTransform, image_axes
+from .wcs import image_axes
 
 __all__ = ["ImageView", "WORLD_KEY", "STRUCTURAL_KEY"]
 

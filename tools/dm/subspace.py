@@ -68,7 +68,7 @@ class RangeSet:
 
     def complement(self):
         """Complement (used for ``exclude``)."""
-        out, prev = [], None
+        out = []
         ivs = sorted(self.intervals, key=lambda iv: -math.inf if iv[0] is None else iv[0])
         step = 1 if self.integer else 0
         start = None
@@ -76,7 +76,6 @@ class RangeSet:
             if lo is not None:
                 out.append((start, lo - step))
             start = None if hi is None else hi + step
-            prev = hi
             if hi is None:
                 break
         else:

@@ -12,7 +12,6 @@ import numpy as np
 
 from ..errors import ToolError
 from . import gti as gtimod
-from .filters import Predicate
 from .subspace import GTIValue, RangeSet, Subspace
 from .syntax import And, CompareFilter, FileFilter, Or, RangeFilter, RegionFilter
 

@@ -212,18 +212,13 @@ def run(p):
             raise ToolError(f"Event file {evtfile} has no {key} keyword")
     instrument = str(header.get("INSTRUME", "ACIS")).strip().upper()
     pix = PIXEL_ARCSEC["HRC" if instrument.startswith("HRC") else "ACIS"]
-    dtf, dtcor = None, 1.0
-    dtf_items = _stack(_get(p, "dtffile", ""), "dtffile")
-    if instrument.startswith("HRC"):
+    dtf, dtcor = None, float(header.get("DTCOR", 1.0))
+    if instrument.startswith("HRC"):              # ACIS never reads dtffile: DTCOR applies
+        dtf_items = _stack(_get(p, "dtffile", ""), "dtffile")
         if dtf_items:
             dtf = read_dtf(dtf_items, asol["time"])
         else:
-            dtcor = float(header.get("DTCOR", 1.0))
             warn("no dtffile for an HRC observation: using the constant DTCOR")
-    else:
-        dtcor = float(header.get("DTCOR", 1.0))
-        if dtf_items:
-            info("dtffile ignored for ACIS (DTCOR is used)", 1)
     hist = aspect_histogram(asol["time"], asol["ra"], asol["dec"], asol["roll"], gti,
                             ra_nom=float(header["RA_NOM"]), dec_nom=float(header["DEC_NOM"]),
                             roll_nom=float(header["ROLL_NOM"]), res_xy=res_xy, res_roll=res_roll,

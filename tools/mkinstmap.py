@@ -371,9 +371,7 @@ def run(p):
     if grating != "NONE":
         raise ToolError(f"grating={grating}: zeroth-order grating efficiencies are not in "
                         "pyciao's calibration; only grating=NONE is supported")
-    pbk = str(_get(p, "pbkfile", "") or "").strip()
-    if pbk and pbk.upper() != "NONE":
-        warn("pbkfile is deprecated and ignored")
+    # pbkfile is deprecated (CIAO 4.6): never read, so an empty stored value is fine
     unit_area = parse_mirror(_get(p, "mirror", "HRMA"))
     dafile = str(_get(p, "dafile", "CALDB") or "CALDB").strip()
     if dafile.upper() == "CALDB":

@@ -17,6 +17,8 @@ mean SIM drift in the cell. A ``GTI`` block records the intervals used.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from .errors import ToolError
@@ -170,7 +172,7 @@ def histogram_hdus(hist, gti, header, asol_names):
     h["RES_XY"] = (float(hist.res_xy), "[arcsec] x/y offset bin size")
     h["RES_ROLL"] = (float(hist.res_roll), "[arcsec] roll offset bin size")
     h["PIXSIZE"] = (float(hist.pixel_arcsec), "[arcsec] sky pixel of the offsets")
-    h["ASOLFILE"] = (",".join(asol_names)[:68], "aspect solution file(s)")
+    h["ASOLFILE"] = ",".join(os.path.basename(a) for a in asol_names)[:68]
     h["CREATOR"] = ("asphist - pyciao", "tool that created this output")
     g = np.asarray(gti, float).reshape(-1, 2)
     gh = fits.BinTableHDU.from_columns([fits.Column("START", "1D", unit="s", array=g[:, 0]),

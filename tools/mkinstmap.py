@@ -326,7 +326,7 @@ def write_instmap(path, data, xaxis, yaxis, header, clobber, keywords):
           AxisTransform("chipy", float(yaxis.lo), 0.5, float(yaxis.step), "pixel", "chip")]
     h = _carry(header)
     for k, v, c in keywords:
-        h[k] = (v, c)
+        h[k] = v if isinstance(v, str) and len(v) + len(c) > 60 else (v, c)   # no truncation
     view = ImageView(np.asarray(data, np.float32), ax, h, "INSTMAP")
     with output_file(path, clobber) as tmp:
         write_fits(tmp, [image_hdu(view, primary=True)])

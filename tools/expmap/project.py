@@ -456,20 +456,21 @@ def dithered_image(image, qx, qy, wx, wy, d, *, exact=None, eps=0.0, jump_tol=2e
     wxmin, wxmax, wymin, wymax = kern.wx.min(), kern.wx.max(), kern.wy.min(), kern.wy.max()
 
     # pad so that every box that touches the image lies inside the padded array
-    pad = int(np.ceil(max(wxmax - wxmin, wymax - wymin) + eps)) + 4
+    pad = int(np.ceil(max(wxmax - wxmin, wymax - wymin) + eps)) + 6
     ny, nx = img.shape
     I = np.zeros((ny + 2 * pad, nx + 2 * pad))
     I[pad:pad + ny, pad:pad + nx] = img
     px, py = qx + pad, qy + pad
 
-    # each point's box of pixels reached by its shifts, widened by one pixel (interpolation,
-    # and the true landings within eps of the modelled ones)
+    # each point's box of pixels reached by its shifts, widened by two pixels: the smoothed
+    # field is interpolated between pixel centres, each reaching one pixel further (and the
+    # true landings lie within eps of the modelled ones)
     finite = np.isfinite(px) & np.isfinite(py)
     fpx, fpy = np.where(finite, px, -1e9), np.where(finite, py, -1e9)
-    ex0 = np.floor(fpx - wxmax).astype(np.int64) - 1
-    ex1 = np.floor(fpx - wxmin).astype(np.int64) + 1
-    ey0 = np.floor(fpy - wymax).astype(np.int64) - 1
-    ey1 = np.floor(fpy - wymin).astype(np.int64) + 1
+    ex0 = np.floor(fpx - wxmax).astype(np.int64) - 2
+    ex1 = np.floor(fpx - wxmin).astype(np.int64) + 2
+    ey0 = np.floor(fpy - wymax).astype(np.int64) - 2
+    ey1 = np.floor(fpy - wymin).astype(np.int64) + 2
     H, W = I.shape
     act = np.flatnonzero(finite & (ex0 >= 0) & (ex1 < W) & (ey0 >= 0) & (ey1 < H))
     if act.size == 0:

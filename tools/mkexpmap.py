@@ -229,10 +229,10 @@ def run(p):
     inst_unit = str(inst_h.get("BUNIT", "") or "").strip()
     if normalize:
         bunit = inst_unit
-    else:
-        bunit = f"{inst_unit} s".replace("cm**2 counts", "cm**2 s counts") if inst_unit else "s"
-        if inst_unit and inst_unit != "cm**2 counts/photon":
-            bunit = f"({inst_unit}) s"
+    elif inst_unit == "cm**2 counts/photon":
+        bunit = "cm**2 s counts/photon"
+    else:                                    # a unit-less (IDEAL, area=1) map gives seconds
+        bunit = f"({inst_unit}) s" if inst_unit else "s"
     header = expmap_header(asp_h, inst_h, bunit)
     write_expmap(outfile, emap, xaxis, yaxis, header, (ra_nom, dec_nom), bool(_get(p, "clobber", False)))
     return None

@@ -215,13 +215,26 @@ def instrument_map(ccd_id, energies, weights, xaxis, yaxis, *, sim, obs_date=Non
     cx, cy = np.meshgrid(xaxis.centres, yaxis.centres)
     detx, dety = geom.chip_to_det(np.full(cx.shape, int(ccd_id)), cx, cy, sim)
     theta, _ = geom.theta_phi(detx, dety)
-    total = np.zeros(cx.shape)
-    for ei, wi in zip(e, w):
-        if wi == 0:
-            continue
-        a = 1.0 if unit_area else caldb.onaxis_area(ei, obs_date) * caldb.vignetting(ei, theta, obs_date)
-        q = 1.0 if ideal else caldb.qe(int(ccd_id), ei, obs_date, contam=contam)
-        total = total + wi * a * q
+    keep = w != 0
+    e, w = e[keep], w[keep]
+    if e.size <= 4 or unit_area:
+        # a few energies: every pixel's angle directly (the simulator's own arithmetic)
+        total = np.zeros(cx.shape)
+        for ei, wi in zip(e, w):
+            a = 1.0 if unit_area else caldb.onaxis_area(ei, obs_date) * caldb.vignetting(ei, theta, obs_date)
+            q = 1.0 if ideal else caldb.qe(int(ccd_id), ei, obs_date, contam=contam)
+            total = total + wi * a * q
+    else:
+        # a spectrum: the response depends on the pixel only through theta, so tabulate
+        # sum_i w_i A(E_i, theta) QE(E_i) on a fine theta grid (the vignetting is piecewise
+        # linear in theta: interpolation error < 1e-5) and interpolate
+        lo, hi = float(theta.min()), float(theta.max())
+        grid = np.linspace(lo, hi, max(2, min(20001, int((hi - lo) / 5e-4) + 2)))
+        resp = np.zeros(grid.size)
+        for ei, wi in zip(e, w):
+            q = 1.0 if ideal else caldb.qe(int(ccd_id), ei, obs_date, contam=contam)
+            resp += wi * q * caldb.onaxis_area(ei, obs_date) * caldb.vignetting(ei, grid, obs_date)
+        total = np.interp(theta, grid, resp)
     bad = caldb.bad_pixel_mask(int(ccd_id), badpix, obs_date)
     if window is not None:
         bad = bad | mask_window(window, bad.shape[::-1])

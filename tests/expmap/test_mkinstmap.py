@@ -57,6 +57,19 @@ def test_weights_are_a_weighted_sum_of_mono_maps():
     assert np.allclose(mixed, sum(wi * p for wi, p in zip(w, parts)), rtol=1e-12)
 
 
+def test_a_spectrum_is_tabulated_in_theta():
+    """Many energies: the response is tabulated on a fine grid of off-axis angles; it equals
+    the weighted sum of monochromatic maps to 1e-6."""
+    sim = geom.default_sim("ACIS-I")
+    ax = Axis(0.5, 32.0, 32)
+    e = np.linspace(0.5, 7.0, 12)
+    w = np.linspace(1.0, 0.2, 12)
+    spec = instrument_map(0, e, w, ax, ax, sim=sim, obs_date=DATE, badpix="NONE")
+    ref = sum(wi * instrument_map(0, [ei], [1.0], ax, ax, sim=sim, obs_date=DATE, badpix="NONE")
+              for ei, wi in zip(e, w))
+    assert np.max(np.abs(spec / ref - 1)) < 1e-6
+
+
 def test_ideal_unit_area_is_a_geometry_map(sim):
     bp = f"{sim.paths['bpix']}[BADPIX3]"
     m = instrument_map(3, [2.3], [1.0], CHIP, CHIP, sim=sim.obs.sim, obs_date=DATE, badpix=bp,

@@ -11,19 +11,33 @@ instrument-map pixel containing it (0 off the map). Two ways to compute it:
 
 ``expmap_fast`` (the default of mkexpmap)
     Cells are grouped by roll (within ``roll_tol``). Within a group a pointing offset moves
-    the whole chip rigidly, so ``chip_k(x) = p(x) - w_k``: one exact geometry pass per group
+    the whole chip rigidly, so ``chip_k(x) ~ p(x) - w_k``: one exact geometry pass per group
     gives p(x) (instrument-map pixel coordinates of each sky pixel at the group's mean
-    pointing) and each cell contributes a constant shift w_k (computed exactly at the chip
-    centre). What remains is image arithmetic, :func:`dithered_image`:
+    pointing) and each cell a constant shift w_k (exact at the chip centre). What remains
+    is image arithmetic, :func:`dithered_image`, ``E(q) = sum_k D_k I[floor(q - w_k)]``.
+    Each point's neighbourhood (the pixels its shifts reach) is classified with
+    summed-area tables of the map's mask:
 
-        E(q) = sum_k D_k I[floor(q - w_k)]
+    * all off the map: 0;
+    * all on the map, area smooth: the area convolved with the cloud-in-cell deposit of
+      the shifts (one FFT per group), interpolated;
+    * the mask varies along one axis only (chip edges, bad columns, window edges): the
+      weight and centroid of the shifts landing on/off the mask come exactly from the
+      cumulative sums of the shifts sorted along that axis, the area to first order about
+      the centroid;
+    * isolated bad pixels are filled and taken out again exactly (the mass of the shifts
+      that land on them);
+    * corners and steps in the area map: every cell summed (integer arithmetic).
 
-    evaluated *exactly* where it matters: the map's sharp edges (chip boundaries, bad
-    columns, window masks) come from the distribution of the shifts w_k (its cumulative sums
-    along the edge's normal, or unit-square masses for isolated bad pixels), and only the
-    smooth effective area in between is taken to first order in w - mean(w)
-    (error ~ curvature x dither^2, ~1e-5 of the value). Points whose neighbourhood has
-    corners or steps in the area map are summed over all cells.
+    The rigid shift is a model (error ~0.01 pixel at the chip corners); (pixel, cell) pairs
+    the model puts within its error bound of a mask edge are re-evaluated, first with an
+    affine correction fitted per cell, then, where still in doubt, through the exact
+    geometry. So heavy aspect cells (the turning points of the Lissajous dither hold
+    several per cent of the exposure each) land on the same side of chip edges and bad
+    columns as in the direct sum. What remains are the first-order expansions of the area:
+    ~1e-5, up to ~4e-4 where an edge crosses a kink of the vignetting table (its linear
+    interpolation in theta); and where a single cell dominates, the interpolated area
+    against the direct sum's containing pixel (|grad A| x 1/2 pixel, ~1e-4).
 
 Both return the exposure in the units of D x I (s x cm^2 counts/photon for a live-time
 histogram and a cm^2 instrument map).

@@ -15,7 +15,6 @@ import argparse
 import time
 
 import numpy as np
-
 from pyciao import geom
 from pyciao.expmap.aspect import aspect_histogram
 from pyciao.expmap.grid import Axis
@@ -89,7 +88,7 @@ def main():
     rel = diff[above] / direct[above]
     print(f"max |fast - direct| / max(direct):                 {diff.max() / peak:.2e}")
     print(f"max relative difference, pixels > 1.5% of max:     {rel.max():.2e}")
-    print(f"relative difference percentiles 50/99/99.9 (>1.5%): "
+    print("relative difference percentiles 50/99/99.9 (>1.5%): "
           + " ".join(f"{v:.1e}" for v in np.percentile(rel, [50, 99, 99.9])))
     print(f"pixels differing by > 0.1% / 0.5% (of those > 1.5%): "
           f"{int(np.sum(rel > 1e-3))} / {int(np.sum(rel > 5e-3))} of {int(above.sum())}")

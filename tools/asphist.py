@@ -154,10 +154,12 @@ def histogram_hdus(hist, gti, header, asol_names):
     ]
     tab = fits.BinTableHDU.from_columns(cols, name="ASPHIST")
     h = tab.header
-    comments = {"X_OFFBIN": "x offset bin", "Y_OFFBIN": "y offset bin", "ROLL_OFFBIN": "roll offset bin",
-                "X_OFFSET": "mean x offset of the optical axis", "Y_OFFSET": "mean y offset of the optical axis",
+    comments = {"X_OFFBIN": "x offset bin", "Y_OFFBIN": "y offset bin",
+                "ROLL_OFFBIN": "roll offset bin", "X_OFFSET": "mean x offset of the optical axis",
+                "Y_OFFSET": "mean y offset of the optical axis",
                 "ROLL_OFFSET": "mean roll offset", "DURATION": "live time in the cell",
-                "DY": "mean SIM drift dy", "DZ": "mean SIM drift dz", "DTHETA": "mean SIM drift dtheta"}
+                "DY": "mean SIM drift dy", "DZ": "mean SIM drift dz",
+                "DTHETA": "mean SIM drift dtheta"}
     for i, c in enumerate(cols, start=1):
         h.comments[f"TTYPE{i}"] = comments[c.name]
     h["HDUNAME"] = "ASPHIST"
@@ -176,9 +178,11 @@ def histogram_hdus(hist, gti, header, asol_names):
     h["CREATOR"] = ("asphist - pyciao", "tool that created this output")
     g = np.asarray(gti, float).reshape(-1, 2)
     gh = fits.BinTableHDU.from_columns([fits.Column("START", "1D", unit="s", array=g[:, 0]),
-                                        fits.Column("STOP", "1D", unit="s", array=g[:, 1])], name="GTI")
+                                        fits.Column("STOP", "1D", unit="s", array=g[:, 1])],
+                                       name="GTI")
     gh.header["HDUNAME"] = "GTI"
-    for key in ("MISSION", "TELESCOP", "INSTRUME", "TIMESYS", "MJDREF", "TIMEUNIT", "TSTART", "TSTOP"):
+    for key in ("MISSION", "TELESCOP", "INSTRUME", "TIMESYS", "MJDREF", "TIMEUNIT", "TSTART",
+                "TSTOP"):
         if key in header:
             gh.header[key] = header[key]
     gh.header["HDUCLASS"], gh.header["HDUCLAS1"] = "OGIP", "GTI"

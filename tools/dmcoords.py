@@ -151,7 +151,8 @@ def frame_from_header(header, aspect=None, overrides=None, axes=None):
         for k in (name, alt):
             if k and k in header:
                 return float(header[k])
-        raise ToolError(f"The input file has no {name} keyword (set the dmcoords parameter instead)")
+        raise ToolError(f"The input file has no {name} keyword "
+                        "(set the dmcoords parameter instead)")
 
     ra_nom = parse_ra(ov["ra_nom"]) if "ra_nom" in ov else key("RA_NOM")
     dec_nom = parse_dec(ov["dec_nom"]) if "dec_nom" in ov else key("DEC_NOM")
@@ -260,8 +261,7 @@ def convert(frame, option, *values):
         raise ToolError(f"Invalid option '{option}': use one of {', '.join(OPTIONS)}")
     want = 3 if opt == "chip" else 2
     if len(values) != want or any(v is None or v == "" for v in values):
-        names = {"cel": "ra, dec", "sky": "x, y", "logical": "logicalx, logicaly", "det": "detx, dety",
-                 "tdet": "tdetx, tdety", "chip": "chip_id, chipx, chipy", "msc": "theta, phi"}[opt]
+        names = ", ".join(_INPUTS[opt])
         raise ToolError(f"option={opt} needs {names}")
     if opt == "cel":
         x, y = geom.celestial_to_sky(parse_ra(values[0]), parse_dec(values[1]), frame.ra_nom,
@@ -375,13 +375,13 @@ def _get(p, name, default=None):
 
 _CONFIG = ("ra_nom", "dec_nom", "roll_nom", "ra_asp", "dec_asp", "roll_asp", "sim")
 _INPUTS = {"cel": ("ra", "dec"), "sky": ("x", "y"), "logical": ("logicalx", "logicaly"),
-           "det": ("detx", "dety"), "tdet": ("tdetx", "tdety"), "chip": ("chip_id", "chipx", "chipy"),
-           "msc": ("theta", "phi")}
+           "det": ("detx", "dety"), "tdet": ("tdetx", "tdety"),
+           "chip": ("chip_id", "chipx", "chipy"), "msc": ("theta", "phi")}
 
 
 def _read_frame(p):
-    from .dm import open_virtual
     from .asphist import _stack, read_aspect
+    from .dm import open_virtual
 
     infile = str(_get(p, "infile", "") or "").strip()
     if not infile:

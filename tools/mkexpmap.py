@@ -84,7 +84,8 @@ def read_asphist(path):
     hist = AspectHistogram(col("X_OFFBIN", np.int32), col("Y_OFFBIN", np.int32),
                            col("ROLL_OFFBIN", np.int32), col("X_OFFSET"), col("Y_OFFSET"),
                            col("ROLL_OFFSET"), col("DURATION"), col("DY"), col("DZ"),
-                           col("DTHETA"), float(h.get("RES_XY", 0.5)), float(h.get("RES_ROLL", 600.0)),
+                           col("DTHETA"), float(h.get("RES_XY", 0.5)),
+                           float(h.get("RES_ROLL", 600.0)),
                            float(h.get("PIXSIZE", 0.492)))
     return hist, h
 
@@ -152,8 +153,8 @@ def sky_axes_and_world(xaxis, yaxis, ra_nom, dec_nom, instrument="ACIS"):
     an event file binned on the same grid (dm.md 1.7 rule 11)."""
     from .dm.wcs import AxisTransform
 
-    axes = [AxisTransform("x", float(xaxis.lo), 0.5, float(xaxis.step), None, "sky", "sky coordinates"),
-            AxisTransform("y", float(yaxis.lo), 0.5, float(yaxis.step), None, "sky", "sky coordinates")]
+    axes = [AxisTransform(name, float(ax.lo), 0.5, float(ax.step), None, "sky", "sky coordinates")
+            for name, ax in (("x", xaxis), ("y", yaxis))]
     cdelt = SKY_CDELT["HRC" if instrument.upper().startswith("HRC") else "ACIS"]
     cards = []
     for n, (ctype, crval, sign, ax) in enumerate((("RA---TAN", ra_nom, -1.0, axes[0]),
@@ -234,7 +235,8 @@ def run(p):
     else:                                    # a unit-less (IDEAL, area=1) map gives seconds
         bunit = f"({inst_unit}) s" if inst_unit else "s"
     header = expmap_header(asp_h, inst_h, bunit)
-    write_expmap(outfile, emap, xaxis, yaxis, header, (ra_nom, dec_nom), bool(_get(p, "clobber", False)))
+    write_expmap(outfile, emap, xaxis, yaxis, header, (ra_nom, dec_nom),
+                 bool(_get(p, "clobber", False)))
     return None
 
 

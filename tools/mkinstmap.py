@@ -221,7 +221,8 @@ def instrument_map(ccd_id, energies, weights, xaxis, yaxis, *, sim, obs_date=Non
         # a few energies: every pixel's angle directly (the simulator's own arithmetic)
         total = np.zeros(cx.shape)
         for ei, wi in zip(e, w):
-            a = 1.0 if unit_area else caldb.onaxis_area(ei, obs_date) * caldb.vignetting(ei, theta, obs_date)
+            a = (1.0 if unit_area else
+                 caldb.onaxis_area(ei, obs_date) * caldb.vignetting(ei, theta, obs_date))
             q = 1.0 if ideal else caldb.qe(int(ccd_id), ei, obs_date, contam=contam)
             total = total + wi * a * q
     else:
@@ -260,7 +261,8 @@ def read_obs_header(obsfile):
     from .dm import open_virtual
 
     if _is_none(obsfile):
-        raise ToolError("obsfile is empty: give the event file (it supplies the date and SIM position)")
+        raise ToolError("obsfile is empty: give the event file "
+                        "(it supplies the date and SIM position)")
     return open_virtual(str(obsfile)).header
 
 
@@ -345,7 +347,8 @@ def write_instmap(path, data, xaxis, yaxis, header, clobber, keywords):
         write_fits(tmp, [image_hdu(view, primary=True)])
 
 
-_NOT_CARRIED = re.compile(r"^(T(TYPE|FORM|UNIT|LMIN|LMAX|NULL|CTYP|CRVL|CRPX|CDLT|CUNI|CNA|DIM|SCAL|ZERO)\d+|"
+_NOT_CARRIED = re.compile(r"^(T(TYPE|FORM|UNIT|LMIN|LMAX|NULL|CTYP|CRVL|CRPX|CDLT|CUNI|CNA|DIM|"
+                          r"SCAL|ZERO)\d+|"
                           r"\d*DS(TYP|VAL|FORM|UNIT|REF)\d+|M(TYPE|FORM)\d+|(LONP|LATP)\d+|"
                           r"NAXIS\d*|BITPIX|XTENSION|SIMPLE|EXTEND|PCOUNT|GCOUNT|TFIELDS|EXTNAME|"
                           r"HDUNAME|EXTVER|CHECKSUM|DATASUM|NROWS|FIRSTROW|HISTORY|COMMENT|"
@@ -390,7 +393,8 @@ def run(p):
     if dafile.upper() == "CALDB":
         info("ACIS dead area: not in pyciao's calibration, factor 1", 2)
     elif dafile.upper() != "NONE":
-        raise ToolError(f"dafile={dafile}: ACIS dead-area files are not supported; use CALDB or NONE")
+        raise ToolError(f"dafile={dafile}: ACIS dead-area files are not supported; "
+                        "use CALDB or NONE")
     header = read_obs_header(_get(p, "obsfile", ""))
     date, sim = observation_setup(header, det)
     window = read_window(_get(p, "maskfile", "NONE"), det.ccd_id)
@@ -406,7 +410,8 @@ def run(p):
             ("BUNIT", bunit, "instrument map units"),
             ("DETNAM", det.detnam, "Detector"), ("CCD_ID", det.ccd_id, "CCD of this map"),
             ("SPECTRUM", spec_key, "spectrum weights file or NONE"),
-            ("WGTFILE", os.path.basename(spec_key) if spec_key != "NONE" else "NONE", "weights file"),
+            ("WGTFILE", "NONE" if spec_key == "NONE" else os.path.basename(spec_key),
+             "weights file"),
             ("ENERG_LO", float(elo), "[keV] lower energy of the band"),
             ("ENERG_HI", float(ehi), "[keV] upper energy of the band"),
             ("GRATING", grating, "Grating"),

@@ -3,7 +3,6 @@ import types
 
 import numpy as np
 import pytest
-
 from pyciao.sim.observe import ObsConfig, simulate
 from pyciao.sim.products import write_all
 

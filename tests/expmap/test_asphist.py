@@ -5,11 +5,9 @@ import subprocess
 import numpy as np
 import pytest
 from astropy.io import fits
-
 from pyciao import asphist, geom
 from pyciao.errors import ToolError
 from pyciao.expmap.aspect import aspect_histogram, max_bin_for, sample_durations
-
 
 # --------------------------------------------------------------------------- the core
 
@@ -42,10 +40,12 @@ def test_offsets_are_the_axis_position_on_the_sky():
     ra0, dec0, roll0 = 10.0, 40.0, 75.0
     # the axis sits 5 sky pixels east (x decreases) of the nominal pointing all the time
     ra, dec = geom.sky_to_celestial(geom.SKY_REFPIX - 5.0, geom.SKY_REFPIX, ra0, dec0)
-    h = aspect_histogram(t, np.full(t.size, ra), np.full(t.size, dec), np.full(t.size, roll0 + 0.01),
+    n = t.size
+    h = aspect_histogram(t, np.full(n, ra), np.full(n, dec), np.full(n, roll0 + 0.01),
                          [[0.0, 100.0]], ra_nom=ra0, dec_nom=dec0, roll_nom=roll0, dtcor=0.9)
     assert len(h) == 1
-    assert h.x_offset[0] == pytest.approx(-5.0, abs=1e-9) and h.y_offset[0] == pytest.approx(0.0, abs=1e-9)
+    assert h.x_offset[0] == pytest.approx(-5.0, abs=1e-9)
+    assert h.y_offset[0] == pytest.approx(0.0, abs=1e-9)
     assert h.roll_offset[0] == pytest.approx(0.01)
     assert h.duration[0] == pytest.approx((t[-1] + 0.128) * 0.9)       # covered time x DTCOR
 
@@ -159,7 +159,8 @@ def test_tool_unfiltered_event_file_warns(sim, tmp_path, capsys):
 
 
 def test_tool_errors(sim, tmp_path, histfile):
-    base = dict(infile=sim.paths["asol"], outfile=str(histfile), evtfile=f"{sim.paths['evt']}[ccd_id=3]",
+    base = dict(infile=sim.paths["asol"], outfile=str(histfile),
+                evtfile=f"{sim.paths['evt']}[ccd_id=3]",
                 res_xy=0.5, res_roll=600.0, max_bin=10000.0, clobber=False)
     with pytest.raises(ToolError, match="Clobber"):
         asphist.run(base)

@@ -3,21 +3,30 @@ import io
 
 import numpy as np
 import pytest
-
 from pyciao import dmcoords, geom
-from pyciao.dmcoords import (Position, convert, format_block, format_dec, format_ra,
-                             frame_from_header, parse_dec, parse_ra, session)
+from pyciao.dmcoords import (
+    Position,
+    convert,
+    format_block,
+    format_dec,
+    format_ra,
+    frame_from_header,
+    parse_dec,
+    parse_ra,
+    session,
+)
 from pyciao.errors import ToolError
 
 # "Single Chip ACIS Exposure Map" thread, ObsID 11823: dmcoords>: sky 4181 3942
-THREAD = """(RA,Dec):     16:17:36.232    -51:02:24.46   
-(RA,Dec):      244.40097      -51.04013 deg
-THETA,PHI          1.444'        290.43 deg
-(Logical):        4181.00       3942.00
-SKY(X,Y):         4181.00       3942.00
-DETX,DETY         4157.96       3931.47
-CHIP ACIS-I1        69.59        967.34
-TDET              4164.66       4176.59"""
+THREAD = "\n".join([
+    "(RA,Dec):     16:17:36.232    -51:02:24.46   ",          # (sic: three trailing spaces)
+    "(RA,Dec):      244.40097      -51.04013 deg",
+    "THETA,PHI          1.444'        290.43 deg",
+    "(Logical):        4181.00       3942.00",
+    "SKY(X,Y):         4181.00       3942.00",
+    "DETX,DETY         4157.96       3931.47",
+    "CHIP ACIS-I1        69.59        967.34",
+    "TDET              4164.66       4176.59"])
 
 
 def test_the_thread_layout():
@@ -84,14 +93,16 @@ def test_sky_to_chip_matches_the_events(frame, sim):
         pos = convert(frame, "sky", float(ev["x"][i]), float(ev["y"][i]))
         assert pos.chip_id == ev["ccd_id"][i] or pos.chip_id is None or abs(pos.chipx - 512) > 480
         if pos.chip_id == ev["ccd_id"][i]:
-            assert np.hypot(pos.chipx - ev["chipx"][i], pos.chipy - ev["chipy"][i]) < 8 / 0.492 * 1.5 + 1
+            off = np.hypot(pos.chipx - ev["chipx"][i], pos.chipy - ev["chipy"][i])
+            assert off < 8 / 0.492 * 1.5 + 1
 
 
 def test_parameter_mode_stores_outputs(sim):
     out = dmcoords.run(dict(infile=sim.paths["evt"], asolfile=sim.paths["asol"], option="sky",
                             x=4181.0, y=3942.0, celfmt="deg", verbose=0))
     assert out["chip_id"] == 1 and float(out["x"]) == 4181.0
-    assert out["ra"] == f"{float(out['ra']):.16g}" and len(out["chipx"].replace(".", "").lstrip("0")) <= 16
+    assert out["ra"] == f"{float(out['ra']):.16g}"
+    assert len(out["chipx"].replace(".", "").lstrip("0")) <= 16
     hms = dmcoords.run(dict(infile=sim.paths["evt"], asolfile="none", option="cel", ra=out["ra"],
                             dec=out["dec"], celfmt="hms", verbose=0))
     assert hms["ra"].count(":") == 2 and hms["dec"][0] in "+-"
@@ -128,7 +139,8 @@ def test_logical_coordinates_of_an_image(sim, tmp_path):
     from pyciao.dm import open_virtual, write_view
 
     img = tmp_path / "img.fits"
-    write_view(str(img), open_virtual(f"{sim.paths['evt']}[bin x=3595.5:4771.5:#294,y=3799.5:4987.5:#297]"))
+    grid = "x=3595.5:4771.5:#294,y=3799.5:4987.5:#297"
+    write_view(str(img), open_virtual(f"{sim.paths['evt']}[bin {grid}]"))
     p = dict(infile=str(img), asolfile="none", option="logical", celfmt="deg", verbose=0)
     out = dmcoords.run(dict(p, logicalx=0.5, logicaly=0.5))
     assert (float(out["x"]), float(out["y"])) == (3595.5, 3799.5)

@@ -1,6 +1,5 @@
 """xygrid and pixelgrid strings."""
 import pytest
-
 from pyciao.errors import ToolError
 from pyciao.expmap.grid import format_xygrid, parse_pixelgrid, parse_xygrid
 

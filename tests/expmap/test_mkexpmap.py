@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from astropy.io import fits
 from astropy.wcs import WCS
-
 from pyciao import asphist, mkexpmap, mkinstmap
 from pyciao.errors import ToolError
 
@@ -20,7 +19,8 @@ def chain(sim, tmp_path_factory):
 
     d = tmp_path_factory.mktemp("chain")
     hist = d / "3.asphist"
-    asphist.run(dict(infile=sim.paths["asol"], outfile=str(hist), evtfile=f"{sim.paths['evt']}[ccd_id=3]",
+    asphist.run(dict(infile=sim.paths["asol"], outfile=str(hist),
+                     evtfile=f"{sim.paths['evt']}[ccd_id=3]",
                      res_xy=0.5, res_roll=600.0, max_bin=10000.0, clobber=False))
     inst = d / "3.instmap"
     old = os.environ.get("HOME")
@@ -30,7 +30,8 @@ def chain(sim, tmp_path_factory):
         mkinstmap.run(dict(outfile=str(inst), spectrumfile="NONE", monoenergy=2.3,
                            pixelgrid="1:1024:#1024,1:1024:#1024", obsfile=sim.paths["evt"],
                            detsubsys="ACIS-3", grating="NONE", maskfile=sim.paths["msk"],
-                           mirror="HRMA", dafile="CALDB", ardlibparfile="ardlib.par", clobber=False))
+                           mirror="HRMA", dafile="CALDB", ardlibparfile="ardlib.par",
+                           clobber=False))
     finally:
         os.environ["HOME"] = old
     return d, hist, inst
@@ -121,6 +122,7 @@ def test_errors(chain, tmp_path):
         run_mkexpmap(chain, tmp_path / "y")
 
 
+@pytest.mark.slow
 def test_the_thread_steps_from_the_command_line(sim, tmp_path):
     """asphist -> mkinstmap (ardlib's bad pixel file set with pset) -> mkexpmap with
     xygrid from get_sky_limits' recorded form, as console scripts."""

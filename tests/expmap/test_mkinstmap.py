@@ -5,12 +5,16 @@ import subprocess
 import numpy as np
 import pytest
 from astropy.io import fits
-
 from pyciao import caldb, geom, mkinstmap
 from pyciao.errors import ToolError
 from pyciao.expmap.grid import Axis, parse_pixelgrid
-from pyciao.mkinstmap import (good_fraction, instrument_map, parse_detsubsys, parse_mirror,
-                              read_weights)
+from pyciao.mkinstmap import (
+    good_fraction,
+    instrument_map,
+    parse_detsubsys,
+    parse_mirror,
+    read_weights,
+)
 
 DATE = "2005-06-01T00:00:00"
 CHIP = Axis(0.5, 1.0, 1024)
@@ -53,7 +57,8 @@ def test_weights_are_a_weighted_sum_of_mono_maps():
     ax = Axis(0.5, 16.0, 64)
     e, w = np.array([1.0, 2.0, 4.0]), np.array([0.2, 0.5, 0.3])
     mixed = instrument_map(2, e, w, ax, ax, sim=sim, obs_date=DATE, badpix="NONE")
-    parts = [instrument_map(2, [ei], [1.0], ax, ax, sim=sim, obs_date=DATE, badpix="NONE") for ei in e]
+    parts = [instrument_map(2, [ei], [1.0], ax, ax, sim=sim, obs_date=DATE, badpix="NONE")
+             for ei in e]
     assert np.allclose(mixed, sum(wi * p for wi, p in zip(w, parts)), rtol=1e-12)
 
 
@@ -86,7 +91,8 @@ def test_window_mask_and_binned_grid():
     bad[:, 10] = True                                    # chip column 11
     ax, ay = parse_pixelgrid("1:1024:#256,1:1024:#128")  # 4 x 8 chip pixels per map pixel
     g = good_fraction(bad, ax, ay)
-    assert g.shape == (128, 256) and g[0, 2] == 0.75 and g[5, 0] == 1.0 and g.mean() == pytest.approx(1 - 1 / 1024)
+    assert g.shape == (128, 256) and g[0, 2] == 0.75 and g[5, 0] == 1.0
+    assert g.mean() == pytest.approx(1 - 1 / 1024)
     sim = geom.default_sim("ACIS-I")
     m = instrument_map(3, [1.0], [1.0], CHIP, CHIP, sim=sim, obs_date=DATE, badpix="NONE",
                        window=[(101, 200, 1, 1024)])
@@ -101,7 +107,8 @@ def test_read_weights(tmp_path):
     # TV-12 layout: make_instmap_weights output with the band in header comments
     f = tmp_path / "w.txt"
     f.write_text("#TEXT/SIMPLE\n# X WEIGHT\n# ENERG_LO = 0.5 / keV\n# ENERG_HI = 8.0 / keV\n"
-                 "0.625 0.0005505499378475431\n1.875 0.07413742820878573\n7.875 0.012220642621851999\n")
+                 "0.625 0.0005505499378475431\n1.875 0.07413742820878573\n"
+                 "7.875 0.012220642621851999\n")
     e, w, lo, hi = read_weights(f)
     assert list(e) == [0.625, 1.875, 7.875] and (lo, hi) == (0.5, 8.0)
     g = tmp_path / "g.txt"
@@ -141,7 +148,8 @@ def test_tool_writes_the_map(sim, tmp_path, monkeypatch):
     assert np.allclose(data, ref, rtol=1e-6)                 # float32 storage
     assert int(np.sum(data == 0)) == 1024 + 5                # the bad column and hot pixels
     assert hd["BUNIT"] == "cm**2 counts/photon" and hd["CCD_ID"] == 3 and hd["DETNAM"] == "ACIS-3"
-    assert (hd["SPECTRUM"], hd["ENERG_LO"], hd["ENERG_HI"], hd["GRATING"]) == ("NONE", 2.3, 2.3, "NONE")
+    band = (hd["SPECTRUM"], hd["ENERG_LO"], hd["ENERG_HI"], hd["GRATING"])
+    assert band == ("NONE", 2.3, 2.3, "NONE")
     assert (hd["MTYPE1"], hd["MFORM1"], hd["CTYPE1P"]) == ("chip", "chipx,chipy", "chipx")
     assert (hd["CRVAL1P"], hd["CRPIX1P"], hd["CDELT1P"]) == (0.5, 0.5, 1.0)
     assert hd["DATE-OBS"] == sim.obs.config.date[:19] and "SIM_X" in hd

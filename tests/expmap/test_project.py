@@ -2,13 +2,19 @@
 analytic cases (no dither; a flat map against the time-resolved aspect solution)."""
 import numpy as np
 import pytest
-
 from pyciao import geom
 from pyciao.expmap.aspect import aspect_histogram
 from pyciao.expmap.grid import Axis
-from pyciao.expmap.project import (InstrumentMap, cell_pointings, chip_plane_coords,
-                                   dithered_image, expmap_direct, expmap_fast, roll_groups,
-                                   sample_map)
+from pyciao.expmap.project import (
+    InstrumentMap,
+    cell_pointings,
+    chip_plane_coords,
+    dithered_image,
+    expmap_direct,
+    expmap_fast,
+    roll_groups,
+    sample_map,
+)
 from pyciao.mkexpmap import exposure_map
 from pyciao.mkinstmap import instrument_map
 
@@ -96,7 +102,8 @@ def test_exact_callback_follows_the_true_geometry():
     lx, ly = true_landing(P, K)
     bx, by = np.floor(lx).astype(int), np.floor(ly).astype(int)
     ok = (bx >= 0) & (bx < 80) & (by >= 0) & (by < 70)
-    ref = np.bincount(P, weights=np.where(ok, img[np.clip(by, 0, 69), np.clip(bx, 0, 79)], 0) * d[K],
+    vals = np.where(ok, img[np.clip(by, 0, 69), np.clip(bx, 0, 79)], 0)
+    ref = np.bincount(P, weights=vals * d[K],
                       minlength=qx.size).reshape(qx.shape)
     eps = 3 * rot * 60                                        # bound of the model's error
     ours = dithered_image(img, qx, qy, wx, wy, d, exact=true_landing, eps=eps)

@@ -15,8 +15,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-from scipy.special import erf
-
 from pyciao import caldb, geom
 from pyciao.asphist import read_aspect, read_gti_and_header
 from pyciao.expmap.aspect import aspect_histogram
@@ -27,6 +25,7 @@ from pyciao.mkinstmap import instrument_map, read_weights
 from pyciao.sim.observe import ObsConfig, simulate
 from pyciao.sim.products import write_all
 from pyciao.sim.sources import Source, Spectrum
+from scipy.special import erf
 
 CHIP = Axis(0.5, 1.0, 1024)
 
@@ -116,7 +115,8 @@ def test_point_source_flux(sim, chip3, name):
     r = source(sim.obs, name)
     flux, err, expect, n = region_flux(chip3, r, psf_sigma(sim.obs, r))
     print(f"{name}: {flux:.6g} +- {err:.2g} photon/cm**2/s, expected {expect:.6g} "
-          f"({(flux / expect - 1) * 100:+.2f}%, {(flux - expect) / err:+.2f} sigma, {n:.0f} counts)")
+          f"({(flux / expect - 1) * 100:+.2f}%, {(flux - expect) / err:+.2f} sigma, "
+          f"{n:.0f} counts)")
     assert n > 5000
     assert abs(flux - expect) <= 0.02 * expect + 2 * err
 
@@ -150,7 +150,8 @@ def test_power_law_source_with_a_spectrum_file(sim, tmp_path):
     chain = Chain(sim.obs, sim.paths, 0, e, w)
     sig = psf_sigma(sim.obs, r)
     flux, err, expect, n = region_flux(chain, r, sig)
-    print(f"pow: {flux:.6g} +- {err:.2g}, expected {expect:.6g} ({(flux / expect - 1) * 100:+.2f}%)")
+    print(f"pow: {flux:.6g} +- {err:.2g}, expected {expect:.6g} "
+          f"({(flux / expect - 1) * 100:+.2f}%)")
     assert abs(flux - expect) <= 0.02 * expect + 2 * err
     assert psf_weighted_exposure(chain, r, sig) == pytest.approx(r["eff_exposure"], rel=5e-3)
     mono = Chain(sim.obs, sim.paths, 0)
@@ -236,7 +237,8 @@ def test_bright_disk_across_a_bad_column_is_flat(bright_disk):
     x, y = geom.det_to_sky(dx, dy, obs.aspect.ra_nom, obs.aspect.dec_nom, obs.aspect.roll_nom,
                            obs.aspect.ra_nom, obs.aspect.dec_nom)
     X, Y = np.meshgrid(xa.centres, ya.centres)
-    dist = np.abs((X - x[0]) * (y[1] - y[0]) - (Y - y[0]) * (x[1] - x[0])) / np.hypot(x[1] - x[0], y[1] - y[0])
+    ux, uy = x[1] - x[0], y[1] - y[0]
+    dist = np.abs((X - x[0]) * uy - (Y - y[0]) * ux) / np.hypot(ux, uy)
     band = inner & (dist < 8)
     good = np.where(E > 0, cnt / np.where(E > 0, E, 1), 0)
     ratio = good[band].mean() / sb

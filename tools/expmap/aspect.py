@@ -176,7 +176,8 @@ def aspect_histogram(time, ra, dec, roll, gti, *, ra_nom, dec_nom, roll_nom, res
     live = dur > 0
     if not live.any():
         raise ToolError("No aspect solution records fall in the event file's good time intervals")
-    t, ra, dec, roll, dy, dz, dtheta, dur = (a[live] for a in (t, ra, dec, roll, dy, dz, dtheta, dur))
+    t, ra, dec, roll, dy, dz, dtheta, dur = (a[live] for a in
+                                             (t, ra, dec, roll, dy, dz, dtheta, dur))
 
     xs, ys = geom.celestial_to_sky(ra, dec, ra_nom, dec_nom)
     xo, yo = xs - refpix, ys - refpix

@@ -52,17 +52,20 @@ class Axis:
         return np.floor((np.asarray(value, float) - self.lo) / self.step).astype(np.int64)
 
 
+_SYNTAX = "expected x0:x1:#nx,y0:y1:#ny or x0:x1:dx,y0:y1:dy"
+
+
 def _split(text, what):
     parts = [p for p in str(text or "").split(",")]
     if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise ToolError(f"Invalid {what} '{text}': expected x0:x1:#nx,y0:y1:#ny or x0:x1:dx,y0:y1:dy")
+        raise ToolError(f"Invalid {what} '{text}': {_SYNTAX}")
     return parts
 
 
 def _range(part, text, what):
     m = _RANGE.match(part)
     if not m:
-        raise ToolError(f"Invalid {what} '{text}': expected x0:x1:#nx,y0:y1:#ny or x0:x1:dx,y0:y1:dy")
+        raise ToolError(f"Invalid {what} '{text}': {_SYNTAX}")
     lo, hi, count, val = float(m.group(1)), float(m.group(2)), bool(m.group(3)), float(m.group(4))
     return lo, hi, count, val
 
@@ -73,7 +76,8 @@ def _axis(lo, hi, count, val, text, what, *, quiet=False):
     if count:
         n = int(round(val))
         if n < 1 or abs(n - val) > 1e-9:
-            raise ToolError(f"Invalid {what} '{text}': the number of bins must be a positive integer")
+            raise ToolError(f"Invalid {what} '{text}': "
+                            "the number of bins must be a positive integer")
         return Axis(lo, (hi - lo) / n, n)
     if not val > 0:
         raise ToolError(f"Invalid {what} '{text}': the bin size must be positive")
@@ -101,7 +105,8 @@ def parse_pixelgrid(text):
     for p in _split(text, what):
         lo, hi, count, val = _range(p, text, what)
         if hi < lo:
-            raise ToolError(f"Invalid {what} '{text}': the upper limit must not be below the lower limit")
+            raise ToolError(f"Invalid {what} '{text}': "
+                            "the upper limit must not be below the lower limit")
         out.append(_axis(lo - 0.5, hi + 0.5, count, val, text, what))
     return tuple(out)
 

@@ -160,7 +160,8 @@ def expmap_direct(imap, pointing, xaxis, yaxis, ra_nom, dec_nom, *, geometry=Non
     out = np.zeros((yaxis.n, xaxis.n))
     ccd = int(imap.ccd_id)
     for k in range(len(pointing)):
-        detx, dety = geom.celestial_to_det(ra, dec, pointing.ra[k], pointing.dec[k], pointing.roll[k])
+        detx, dety = geom.celestial_to_det(ra, dec, pointing.ra[k], pointing.dec[k],
+                                           pointing.roll[k])
         chip, cx, cy = geom.det_to_chip(detx, dety, pointing.sim[:, k], chips=[ccd], geom=g)
         out += pointing.duration[k] * sample_map(imap, cx, cy)
         if progress is not None:
@@ -202,7 +203,8 @@ class _CellModel:
         xs = np.array([xa.lo, 0.5 * (xa.lo + xa.hi), xa.hi])
         ys = np.array([ya.lo, 0.5 * (ya.lo + ya.hi), ya.hi])
         tx, ty = (a.ravel() for a in np.meshgrid(xs, ys))
-        tx, ty = np.concatenate([[tx[4]], np.delete(tx, 4)]), np.concatenate([[ty[4]], np.delete(ty, 4)])
+        order = [4, 0, 1, 2, 3, 5, 6, 7, 8]               # the centre first
+        tx, ty = tx[order], ty[order]
         tdx, tdy = geom.chip_to_det(ccd, tx, ty, sim0, g)
         tra, tdec = geom.det_to_celestial(tdx, tdy, ra0, dec0, roll0)
         n, m = len(pt), tx.size
@@ -472,8 +474,8 @@ def dithered_image(image, qx, qy, wx, wy, d, *, exact=None, eps=0.0, jump_tol=2e
     # pad so that every box that touches the image lies inside the padded array
     pad = int(np.ceil(max(wxmax - wxmin, wymax - wymin) + eps)) + 6
     ny, nx = img.shape
-    I = np.zeros((ny + 2 * pad, nx + 2 * pad))
-    I[pad:pad + ny, pad:pad + nx] = img
+    img_p = np.zeros((ny + 2 * pad, nx + 2 * pad))
+    img_p[pad:pad + ny, pad:pad + nx] = img
     px, py = qx + pad, qy + pad
 
     # each point's box of pixels reached by its shifts, widened by two pixels: the smoothed
@@ -485,27 +487,27 @@ def dithered_image(image, qx, qy, wx, wy, d, *, exact=None, eps=0.0, jump_tol=2e
     ex1 = np.floor(fpx - wxmin).astype(np.int64) + 2
     ey0 = np.floor(fpy - wymax).astype(np.int64) - 2
     ey1 = np.floor(fpy - wymin).astype(np.int64) + 2
-    H, W = I.shape
+    H, W = img_p.shape
     act = np.flatnonzero(finite & (ex0 >= 0) & (ex1 < W) & (ey0 >= 0) & (ey1 < H))
     if act.size == 0:
         return out.reshape(shape)
     px, py, ex0, ex1, ey0, ey1 = (a[act] for a in (px, py, ex0, ex1, ey0, ey1))
 
     # the mask, with small holes (isolated bad pixels) filled and remembered
-    M = I > 0
+    M = img_p > 0
     holes = _small_holes(~M, small_hole)
     Mf = M.copy()
     if holes.size:
         Mf[holes[:, 0], holes[:, 1]] = True
-    A = _nearest_fill(I, M)               # the area map continued smoothly over the zeros
-    jump = np.zeros(I.shape, bool)
+    A = _nearest_fill(img_p, M)               # the area map continued smoothly over the zeros
+    jump = np.zeros(img_p.shape, bool)
     big = np.maximum(A[:, 1:], A[:, :-1])
     jump[:, 1:] |= Mf[:, 1:] & Mf[:, :-1] & (np.abs(A[:, 1:] - A[:, :-1]) > jump_tol * big)
     big = np.maximum(A[1:, :], A[:-1, :])
     jump[1:, :] |= Mf[1:, :] & Mf[:-1, :] & (np.abs(A[1:, :] - A[:-1, :]) > jump_tol * big)
-    dV = np.zeros(I.shape, bool)
+    dV = np.zeros(img_p.shape, bool)
     dV[1:, :] = Mf[1:, :] != Mf[:-1, :]
-    dH = np.zeros(I.shape, bool)
+    dH = np.zeros(img_p.shape, bool)
     dH[:, 1:] = Mf[:, 1:] != Mf[:, :-1]
 
     area = (ex1 - ex0 + 1) * (ey1 - ey0 + 1)
@@ -536,10 +538,10 @@ def dithered_image(image, qx, qy, wx, wy, d, *, exact=None, eps=0.0, jump_tol=2e
         pairs.append(_subtract_holes(res, full | xonly | yonly, holes, A, kern, px, py, eps))
     if brute.any():
         idx = np.flatnonzero(brute)
-        res[idx], (pi, ck) = _brute(I, kern, px[idx], py[idx], chunk, eps)
+        res[idx], (pi, ck) = _brute(img_p, kern, px[idx], py[idx], chunk, eps)
         pairs.append((idx[pi], ck))
     if exact is not None and pairs:
-        _fix_up(res, pairs, I, kern, px, py, act, pad, exact)
+        _fix_up(res, pairs, img_p, kern, px, py, act, pad, exact)
     out[act] = res
     return out.reshape(shape)
 
@@ -604,12 +606,14 @@ def _one_axis(A, S, Mf, kern, px, py, ex0, ex1, ey0, ey1, axis, eps):
     use_on = on0 <= C0
     sel = use_on & (on0 > 0)
     if sel.any():
-        out[sel] = on0[sel] * _bilinear(A, px[sel] - on1x[sel] / on0[sel], py[sel] - on1y[sel] / on0[sel])
+        out[sel] = on0[sel] * _bilinear(A, px[sel] - on1x[sel] / on0[sel],
+                                        py[sel] - on1y[sel] / on0[sel])
     sel = ~use_on
     if sel.any():
         out[sel] = _bilinear(S, px[sel], py[sel])
         cut = sel & (C0 > 0)
-        out[cut] -= C0[cut] * _bilinear(A, px[cut] - C1x[cut] / C0[cut], py[cut] - C1y[cut] / C0[cut])
+        out[cut] -= C0[cut] * _bilinear(A, px[cut] - C1x[cut] / C0[cut],
+                                        py[cut] - C1y[cut] / C0[cut])
     # cells within eps of an edge where the mask changes (landing = j  <=>  w = q - j)
     if eps > 0:
         inner = (tc > 0) & (tc < wmax)            # the box ends are never reached by a shift
@@ -656,15 +660,15 @@ def _subtract_holes(res, sel, holes, A, kern, px, py, eps):
     return np.concatenate(pp), np.concatenate(kk)
 
 
-def _brute(I, kern, px, py, chunk, eps):
+def _brute(img_p, kern, px, py, chunk, eps):
     """sum_k D_k I[floor(py - wy_k), floor(px - wx_k)], in blocks of points, and the
     (point, cell) pairs landing within ``eps`` of a pixel edge.
 
     floor(p - w) = (floor(p) - floor(w)) - [frac(p) < frac(w)]: integer and fractional parts
     are split once, so a block needs only integer adds and comparisons."""
     out = np.empty(px.size)
-    W = I.shape[1]
-    flat = I.ravel()
+    W = img_p.shape[1]
+    flat = img_p.ravel()
     iwx, iwy = np.floor(kern.wx), np.floor(kern.wy)
     fwx, fwy = kern.wx - iwx, kern.wy - iwy
     kbase = -(iwy.astype(np.int64) * W + iwx.astype(np.int64))
@@ -693,7 +697,8 @@ def _brute(I, kern, px, py, chunk, eps):
                 sx = np.where(fx_ < 0.5, -1, 1) * ((fx_ < eps) | (fx_ > 1 - eps))
                 sy = np.where(fy_ < 0.5, -W, W) * ((fy_ < eps) | (fy_ > 1 - eps))
                 m0 = flat[i0] > 0
-                keep = (m0 != (flat[i0 + sx] > 0)) | (m0 != (flat[i0 + sy] > 0)) | (m0 != (flat[i0 + sx + sy] > 0))
+                keep = ((m0 != (flat[i0 + sx] > 0)) | (m0 != (flat[i0 + sy] > 0))
+                        | (m0 != (flat[i0 + sx + sy] > 0)))
                 pp.append(r[keep] + s)
                 kk.append(c[keep])
     if not pp:
@@ -701,16 +706,16 @@ def _brute(I, kern, px, py, chunk, eps):
     return out, (np.concatenate(pp), np.concatenate(kk))
 
 
-def _fix_up(res, pairs, I, kern, px, py, act, pad, exact):
+def _fix_up(res, pairs, img_p, kern, px, py, act, pad, exact):
     """Replace the modelled landing of the given (point, cell) pairs by the exact one."""
     p = np.concatenate([a for a, _ in pairs])
     k = np.concatenate([b for _, b in pairs])
     if p.size == 0:
         return
-    H, W = I.shape
+    H, W = img_p.shape
     ax = np.floor(px[p] - kern.wx[k]).astype(np.int64)
     ay = np.floor(py[p] - kern.wy[k]).astype(np.int64)
-    va = I[ay, ax]
+    va = img_p[ay, ax]
     qx, qy = exact(act[p], k)
     qx, qy = np.asarray(qx, float) + pad, np.asarray(qy, float) + pad
     ok = np.isfinite(qx) & np.isfinite(qy)
@@ -718,5 +723,5 @@ def _fix_up(res, pairs, I, kern, px, py, act, pad, exact):
     by = np.where(ok, np.floor(np.where(ok, qy, 0)), -1).astype(np.int64)
     inside = (bx >= 0) & (bx < W) & (by >= 0) & (by < H)
     ve = np.zeros(p.size)
-    ve[inside] = I[by[inside], bx[inside]]
+    ve[inside] = img_p[by[inside], bx[inside]]
     np.add.at(res, p, kern.d[k] * (ve - va))

@@ -31,14 +31,17 @@ def _heading(title):
 
 # --------------------------------------------------------------------------- blocks
 def _block_line(b):
+    """``Block    2: EVENTS                         Table        15 cols x 489454   rows``,
+    ``... Table         1 cols x 0        rows`` and ``... Null        `` (threads dm_intro,
+    acisfptemp, param_files): the column count in 4 columns, a null block's type in 12."""
     if b.kind == "table":
-        dims = f"{len(b.columns):>2d} cols x {b.nrows:<8d} rows"
+        dims = f"{len(b.columns):>4d} cols x {b.nrows:<8d} rows"
         kind = "Table"
     elif b.kind == "image":
         dims = _type_of_image(b) + "(" + "x".join(str(n) for n in reversed(b.shape)) + ")"
         kind = "Image"
     else:
-        kind, dims = "Null", ""
+        kind, dims = "Null", " "
     return f"Block {b.number:>4d}: {b.name:<30s} {kind:<10s} {dims}"
 
 
@@ -60,10 +63,16 @@ def list_blocks(path):
 
 # --------------------------------------------------------------------------- cols
 def _range_text(col, subspace, header=None):
+    """The column's own TLMIN:TLMAX, not its subspace: the threads show an energy column
+    filtered to 500:7000 as `0:  1000000.0` (phase_bin) and a light curve's TIME with the
+    same range as TIME_MIN and TIME_MAX (lightcurve). Only a column with neither takes its
+    time subspace, as TSTART:TSTOP (an event file's time, which has no TLMIN/TLMAX: dm_intro
+    `84270902.1685000062: 84280645.8188659996`). The upper end is padded as in vector cells
+    (`0.50:     8192.50`, `0:     3.402823466E+38`, `0:+Inf`, `-Inf:+Inf`)."""
     if col.kind in ("string", "bit", "logical"):
         return ""
-    rs = subspace.value(col.name) if subspace is not None else None
     lo, hi = col.tlmin, col.tlmax
+    rs = subspace.value(col.name) if subspace is not None and lo is None and hi is None else None
     if isinstance(rs, GTIValue) and len(rs.intervals):
         lo, hi = float(rs.intervals[0, 0]), float(rs.intervals[-1, 1])
         if header is not None and isinstance(header.get("TSTART"), float) and isinstance(header.get("TSTOP"), float):
@@ -75,10 +84,9 @@ def _range_text(col, subspace, header=None):
         lo = info.min if lo is None else lo
         hi = info.max if hi is None else hi
         return f"{int(lo)}:{int(hi)}"
-    if lo is None and hi is None:
-        return "-Inf:+Inf"
-    hi_t = format_real(hi) if hi is not None else "+Inf"
-    return f"{format_real(lo) if lo is not None else '-Inf'}:{hi_t:>{max(11, len(hi_t) + 1)}s}"
+    lo = float("-inf") if lo is None else lo
+    hi = float("inf") if hi is None else hi
+    return f"{format_real(lo)}:{format_real(hi, 20)}"
 
 
 def _col_groups(view):
@@ -289,7 +297,10 @@ def _row_range(rows, n):
 
 
 def _field_width(cs, clean):
-    """Width of a data field, leading space included (ornate mode)."""
+    """Width of a data field, leading space included (ornate mode; for real vectors and
+    arrays in both modes). A real vector or 2-element array takes 41 columns: a space and
+    two 20-column elements (radial_profile thread: `ROW    R[2]                                     RMID`;
+    fluxes thread, clean: `#  SHAPE              R[2]                                     AREA`)."""
     c = cs[0]
     if len(cs) > 1:
         return 2 * cell_width(c, False) + 3 if c.kind == "int" else 41
@@ -299,7 +310,7 @@ def _field_width(cs, clean):
         return 1 + c.repeat
     if c.shape:
         n = int(np.prod(c.shape))
-        return 2 + n * 12 if c.kind == "int" else 2 + n * 21
+        return 2 + n * 12 if c.kind == "int" else 1 + n * 20
     return cell_width(c, clean)
 
 
@@ -313,12 +324,13 @@ def list_data(view, clean=False, rows=None, cells=None):
     idx = _row_range(rows, view.nrows)
     lines = []
     if clean:
-        names = []
+        head = "#  "
         for name, cs in groups:
             if len(cs) > 1:
                 name = f"{name.split('(')[0]}({','.join(c.name.upper() for c in cs)})"
-            names.append(name)
-        lines.append(("#  " + "".join(f"{n:<20s} " for n in names)).rstrip())
+            wide = cs[0].kind == "real" and (len(cs) > 1 or cs[0].shape)
+            head += f"{name:<{_field_width(cs, True) - 1 if wide else 20}s} "
+        lines.append(head.rstrip())
     else:
         lines += _heading(f"Data for Table Block {view.name}")
         head = "ROW    "
@@ -334,20 +346,34 @@ def list_data(view, clean=False, rows=None, cells=None):
 
 
 def _cell(cs, values, clean):
+    """One field of a data row. Real vector and array elements are padded to 20 before
+    their zeros are stripped (``format_real(v, 20)``); recorded in the threads:
+    vector, ornate (tg_piled_zero), not aligned: ` (     4098.4541015625,     4125.5781250)`;
+    vector, clean (masks), right-aligned in 41: `      3951.3040935673      3719.5614035088`,
+    `                                  NaN NaN`;
+    array, ornate (radial_profile), right-aligned in 41: `                [       10.0        15.0]`;
+    array, clean (fluxes, masks): `            9.624140                    0`,
+    `                       115.2232360840 NaN`; longer texts push the next field right."""
     c = cs[0]
     if len(cs) > 1:                                   # vector column (x,y)
-        texts = [format_cell(c, v) for v in values]
-        if clean:
-            return "".join(f"{t:>21s}" for t in texts)
         if c.kind == "int":
+            texts = [format_cell(c, v) for v in values]
+            if clean:
+                return "".join(f"{t:>21s}" for t in texts)
             return f" {'(' + ','.join(texts) + ')':>{_field_width(cs, False) - 1}s}"
-        return f" {'(' + ','.join('     ' + t for t in texts) + ')':>40s}"
-    text = format_cell(c, values[0])
-    if isinstance(text, list):
+        texts = [format_cell(c, v, 20) for v in values]
         if clean:
-            return "".join(f"{t:>21s}" for t in text)
-        w = 11 if c.kind == "int" else 20
-        return " [" + " ".join(f"{t:>{w}s}" for t in text) + "]"
+            return f"{''.join(' ' + t for t in texts):>{_field_width(cs, True)}s}"
+        return " (" + ",".join(texts) + ")"
+    text = format_cell(c, values[0], 20 if c.shape else 0)
+    if isinstance(text, list):
+        if c.kind == "int":
+            if clean:
+                return "".join(f"{t:>21s}" for t in text)
+            return " [" + " ".join(f"{t:>11s}" for t in text) + "]"
+        if clean:
+            return f"{''.join(' ' + t for t in text):>{_field_width(cs, True)}s}"
+        return f" {'[' + ' '.join(text) + ']':>{_field_width(cs, False) - 1}s}"
     if c.kind in ("string", "bit"):
         return f" {text:<{_field_width(cs, clean) - 1}s}"
     w = cell_width(c, clean)
@@ -383,8 +409,10 @@ def _dss_value_lines(v, desc):
             info = np.iinfo({"B": np.uint8, "I": np.int16, "J": np.int32, "K": np.int64}.get(desc.form, np.int32))
             return [",".join(f"{info.min if lo is None else int(lo)}:{info.max if hi is None else int(hi)}"
                              for lo, hi in v.intervals)]
-        return [",".join(f"{format_real(lo) if lo is not None else '':>11s}:{format_real(hi) if hi is not None else '':>11s}"
-                         for lo, hi in v.intervals)]
+        # both ends padded as in cols ranges (dm_intro: `detx               0.50:     8192.50`,
+        # `Real4                                  0:  1000000.0`); an open end stays blank
+        end = lambda x: format_real(x, 20) if x is not None else " " * 11
+        return [",".join(f"{end(lo)}:{end(hi)}" for lo, hi in v.intervals)]
     return [str(v)]
 
 

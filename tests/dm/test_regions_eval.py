@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pyciao.dm.regions import Region, parse_region
+from pyciao.dm.regions import Region, RegionError, parse_region, region_from_table
 from pyciao.dm.regions.evaluate import inside_shape
 
 # --- §8.1 vectors ---------------------------------------------------------------------------
@@ -421,3 +421,53 @@ def test_polygon_edge_index_matches_the_direct_evaluation():
                              for i in range(0, x.size, 1000)])
     assert (whole == pieces).all()
     assert whole[:40].all() and not whole[80:90].any()
+
+
+# --- overflow: far points, the largest shapes -------------------------------------------------
+BIG = np.finfo(float).max
+FAR_X = np.array([BIG, -BIG, BIG, -BIG, np.inf, -np.inf, 0.0, 1e300, 0.0, np.inf])
+FAR_Y = np.array([BIG, BIG, -BIG, -BIG, 0.0, 0.0, BIG, -1e300, np.inf, -np.inf])
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("text", [
+    "circle(1e150,-1e150,1e150)", "annulus(-1e150,1e150,1e149,1e150)", "box(1e150,1e150,1e150,2e149)",
+    "rotbox(-1e150,0,1e150,1e150,30)", "ellipse(0,1e150,1e150,1e149,45)", "ellipse(0,0,1e150,1e-300,0)",
+    "pie(1e150,1e150,0,1e150,10,350)", "polygon(-1e150,-1e150,1e150,-1e150,0,1e150)",
+    "rect(-1e150,-1e150,1e150,1e150)", "point(1e150,-1e150)"])
+def test_far_points_are_outside_without_warnings(text):
+    """Points near +-DBL_MAX or at infinity overflow the inside tests' arithmetic (silently in
+    the library's C); by geometry they lie outside every shape whose numbers are within
+    +-1e150, and inside its negation. Run with warnings as errors."""
+    region = parse_region(text)
+    (shape,) = region.shapes
+    assert not inside_shape(shape, FAR_X, FAR_Y).any()
+    assert inside_shape(shape.negated(), FAR_X, FAR_Y).all()
+    assert not region.contains(FAR_X, FAR_Y).any()
+    assert region.invert().contains(FAR_X, FAR_Y)[np.isfinite(FAR_X) & np.isfinite(FAR_Y)].all()
+
+
+@pytest.mark.filterwarnings("error")
+def test_largest_shapes_still_hold_their_points():
+    assert parse_region("polygon(-1e150,-1e150,1e150,-1e150,0,1e150)").contains([0, 0], [1, 1.1e150]).tolist() \
+        == [True, False]
+    assert parse_region("circle(1e150,-1e150,1e150)").contains([1e150, 0], [-5e149, 0]).tolist() == [True, False]
+    # a point 1 away from an ellipse 1e-300 thin: (1 / 1e-300)**2 overflows, still outside
+    (thin,) = parse_region("ellipse(0,0,1e150,1e-300,0)").shapes
+    assert inside_shape(thin, np.array([0.0, 0.0, 5e149]), np.array([0.0, 1.0, 0.0])).tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize("text", ["circle(0,0,1e151)", "circle(0,1.3407807929942597e+154,0)",
+                                  "rotbox(0,0,1,1,1.7e308)", "polygon(0,0,1,0,1e200,1)", "point(-2e150,0)"])
+def test_shape_numbers_beyond_1e150_are_refused(text):
+    """Numbers whose squares or products overflow are a RegionError, never a wrong answer
+    (rotbox at 1.7e308 degrees was a ValueError from math.cos)."""
+    with pytest.raises(RegionError, match=r"within \+-1e\+150"):
+        parse_region(text)
+
+
+def test_table_with_huge_numbers_is_refused():
+    """The fuzz test's example that warned (test_regions_fuzz.test_random_region_tables)."""
+    with pytest.raises(RegionError):
+        region_from_table({"SHAPE": ["!circle"], "X": [[0.0, 0.0, 0.0]], "Y": [[1.3407807929942597e+154, 0.0, 0.0]],
+                           "R": [[0.0, 0.0]], "ROTANG": [0.0], "COMPONENT": [0]})

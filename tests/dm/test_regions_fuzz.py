@@ -3,10 +3,14 @@ whatever parses can be evaluated, measured and printed (and re-parsed to the sam
 import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pyciao.dm.regions import (RegionError, parse_region, read_region_list,
                                region_from_table, region_to_table)
+
+# numpy's overflow / invalid warnings would hide arithmetic the library does silently
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 FIELD = (-40.0, -40.0, 40.0, 40.0)
 PX = np.array([0.0, 1.0, -3.5, 12.0, 1e6, np.nan])

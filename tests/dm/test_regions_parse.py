@@ -284,6 +284,12 @@ def _chandra_wcs(ra, dec):
     return w
 
 
+def test_world_size_beyond_1e150_pixels_is_refused():
+    """1e147 degrees is 7.3e150 sky pixels (0.492 arcsec each): past +-1e150 once converted."""
+    with pytest.raises(RegionError, match=r"within \+-1e\+150"):
+        parse_region("circle(4096.5,4096.5,1e147d)", wcs=_chandra_wcs(10.0, 20.0))
+
+
 def test_r16_with_a_wcs_lands_on_the_reference_pixel():
     ra, dec = 15 * (12 + 26 / 60 + 51 / 3600), -(33 + 16 / 60 + 13 / 3600)
     r = parse_region('circle(12:26:51,-33:16:13,10")', wcs=_chandra_wcs(ra, dec))

@@ -19,21 +19,35 @@ Public surface for tools (everything else is internal)::
 
     write_view("out.fits", view, history=("dmcopy", [("infile", spec), ...]))
 
+    # a new table (dmextract's HISTOGRAM, dmgti's GTI), then the input's other blocks
+    hdu = new_table_hdu("HISTOGRAM", [NewColumn("COUNTS", counts, "count", "Counts")],
+                        header=view.updated_header(), history=("dmextract", params))
+    write_fits("out.fits", [null_primary_hdu(), hdu] + other_hdus(view))
+
+    parse_expression("imgout=img1/img2").evaluate(env)   # dmimgcalc/dmgti/dmtcalc syntax
+    merge_headers([h1, h2], rules)                        # lookupTab rules, CIAO's messages
+
 Modules: ``syntax`` (the one parser -> VirtualFile tree, DMSyntaxError with positions),
 ``stack`` (stacks), ``fitsfile`` (blocks, memory-mapped rows, our FITS writer with checksums),
 ``filters`` (compiled row predicates), ``subspace`` (DSS), ``gti`` (interval algebra,
 exposure keywords), ``wcs`` (physical/world transforms), ``table`` (TableView), ``image``
 (ImageView: crop, null, rebin), ``binning`` (grids and histograms), ``writer`` (HDUs,
-HISTORY), ``virtual`` (open_virtual), ``textformat`` (dmlist number rules), ``regions``
-(the region library).
+HISTORY, new tables), ``virtual`` (open_virtual), ``textformat`` (dmlist number rules),
+``expr`` (dmmath expressions), ``headermerge`` (merging headers by a lookup table),
+``regions`` (the region library).
 """
-from .binning import bin_table, resolve_grid
+from .binning import bin_table, histogram, resolve_grid
+from .expr import ExprError, parse_expression
 from .fitsfile import open_dataset, write_fits
 from .stack import StackError, expand_stack
 from .syntax import DMSyntaxError, VirtualFile, parse_virtual_file
+from .headermerge import merge_headers, resolve_lookup_table
 from .virtual import open_virtual, read_gti
-from .writer import dataset_hdus, history_records, image_hdu, table_hdu, write_view
+from .writer import (NewColumn, dataset_hdus, history_records, image_hdu, new_table_hdu,
+                     null_primary_hdu, other_hdus, table_hdu, write_view)
 
 __all__ = ["open_virtual", "read_gti", "parse_virtual_file", "VirtualFile", "DMSyntaxError",
            "expand_stack", "StackError", "bin_table", "resolve_grid", "open_dataset", "write_fits",
-           "write_view", "dataset_hdus", "image_hdu", "table_hdu", "history_records"]
+           "write_view", "dataset_hdus", "image_hdu", "table_hdu", "history_records", "histogram",
+           "parse_expression", "ExprError", "merge_headers", "resolve_lookup_table", "NewColumn",
+           "new_table_hdu", "null_primary_hdu", "other_hdus"]

@@ -4,7 +4,8 @@ Grid rules (spec dm.md §1.7): a real column's ``lo:hi:step`` gives N = ceil((hi
 bins from ``lo`` (events >= hi are dropped even when the last bin reaches beyond it);
 ``lo:hi:#n`` gives n bins; integer columns are centred on integers (edges at k-0.5, both ends
 inclusive); default limits come from the data subspace (TLMIN/TLMAX, narrowed by filters, or
-a region's bounding box), moved out by half a unit when they are whole numbers.
+a region's bounding box; for time the GTIs, else TSTART/TSTOP), moved out by half a unit
+when they are whole numbers (not time limits: those are exact GTI edges).
 The histogram is accumulated chunk by chunk with ``np.bincount``.
 """
 from __future__ import annotations
@@ -68,16 +69,17 @@ def _default_limits(view, col, vector_pair):
     if lo is None or hi is None:
         v = ss.value(col.name)
         if isinstance(v, GTIValue) or (v is None and col.name.lower() == "time"):
+            # the time subspace is its GTIs: bins start at the first good time (dmextract
+            # [bin time=::200] light curves); TSTART/TSTOP only when there are none
+            ivs = [iv for _, g in ss.gti_blocks() for iv in g.intervals]
             tstart, tstop = view.header.get("TSTART"), view.header.get("TSTOP")
-            if isinstance(tstart, (int, float)) and isinstance(tstop, (int, float)):
+            if ivs:
+                arr = np.array(ivs)
+                lo = float(arr[:, 0].min()) if lo is None else lo
+                hi = float(arr[:, 1].max()) if hi is None else hi
+            elif isinstance(tstart, (int, float)) and isinstance(tstop, (int, float)):
                 lo = float(tstart) if lo is None else lo
                 hi = float(tstop) if hi is None else hi
-            else:
-                ivs = [iv for _, g in ss.gti_blocks() for iv in g.intervals]
-                if ivs:
-                    arr = np.array(ivs)
-                    lo = float(arr[:, 0].min()) if lo is None else lo
-                    hi = float(arr[:, 1].max()) if hi is None else hi
     if lo is None or hi is None:
         dmin, dmax = _data_range(view, col)
         lo = dmin if lo is None else lo
@@ -105,7 +107,9 @@ def _grid_axis(view, col, ax, vector, vector_pair):
     default = lo is None or hi is None
     if default:
         dlo, dhi = _default_limits(view, col, vector_pair)
-        if not integer:
+        # time limits are GTI edges: bins start exactly at the first good time
+        timelike = isinstance(view.subspace.value(col.name), GTIValue) or col.name.lower() == "time"
+        if not integer and not timelike:
             if lo is None and float(dlo).is_integer():
                 dlo -= 0.5
             if hi is None and float(dhi).is_integer():

@@ -13,14 +13,14 @@ import gzip
 import io
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from astropy.io import fits
 
 from ..errors import ToolError
 
-__all__ = ["ColumnInfo", "BlockInfo", "Dataset", "open_dataset", "OutHDU", "write_fits",
+__all__ = ["ColumnInfo", "BlockInfo", "Dataset", "open_dataset", "OutHDU", "write_fits", "world_column",
            "BLOCK_SIZE", "column_header_cards", "COLUMN_KEY_STEMS"]
 
 BLOCK_SIZE = 2880
@@ -194,12 +194,43 @@ class BlockInfo:
         return out
 
     def column(self, name):
-        """Column by case-insensitive name, or None."""
+        """Column by case-insensitive name, or None. A name that is the linear world
+        coordinate (TCTYPn) of a scalar column is that column seen through its transform
+        (a light curve's ``DT`` = TIME - first bin, a profile's ``CEL_AREA``), as the DM
+        offers it to filters and column lists: see :func:`world_column`."""
         low = name.lower()
         for c in self.columns:
             if c.name.lower() == low:
                 return c
+        for c in self.columns:
+            ctype = str(c.keys.get("TCTYP", "")).strip()
+            if ctype.lower() == low:
+                return world_column(c)
         return None
+
+
+def world_column(col):
+    """The virtual column ``TCRVL + TCDLT * (value - TCRPX)`` of a scalar numeric column with
+    a linear world transform (TCTYP without a projection), or None. It reads the parent's
+    stored values through TSCAL/TZERO, so filters and reads need no special path."""
+    k = col.keys
+    ctype = str(k.get("TCTYP", "")).strip()
+    if not ctype or "-" in ctype or col.shape or col.kind not in ("int", "real") or col.is_unsigned:
+        return None
+    try:
+        crval, crpix, cdelt = (float(k.get(key, dflt)) for key, dflt in
+                               (("TCRVL", 0.0), ("TCRPX", 0.0), ("TCDLT", 1.0)))
+    except (TypeError, ValueError):
+        return None
+    def world(v):
+        return None if v is None else crval + cdelt * (v - crpix)
+    lo, hi = world(col.tlmin), world(col.tlmax)
+    if cdelt < 0 and lo is not None and hi is not None:
+        lo, hi = hi, lo
+    unit = str(k.get("TCUNI", "")).strip() or col.unit
+    return replace(col, name=ctype, unit=unit, tscal=col.tscal * cdelt,
+                   tzero=crval + cdelt * (col.tzero - crpix), tlmin=lo, tlmax=hi, keys={},
+                   comment=f"{ctype} of {col.name}")
 
 
 def _parse_columns(header):

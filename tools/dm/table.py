@@ -87,6 +87,9 @@ class TableView:
                 return [by_name[low]]
             if low in vectors:
                 return [by_name[c.lower()] for c in vectors[low][1]]
+            virtual = self.info.column(item.name)      # a world-coordinate column (DT)
+            if virtual is not None and virtual.name.lower() == low:
+                return [(virtual, virtual)]
             fail(f"column '{item.name}' not found in block {self.name}", item.pos)
         if all(it.drop for it in items):
             drop = set()

@@ -18,7 +18,7 @@ from .image import DSS_KEY, MTYPE_KEY, PHYS_KEY, STRUCTURAL_KEY, WORLD_KEY
 from .wcs import physical_axis_cards
 
 __all__ = ["image_hdu", "table_hdu", "copy_hdu", "gti_hdu", "history_records", "write_view",
-           "dataset_hdus"]
+           "dataset_hdus", "NewColumn", "new_table_hdu", "null_primary_hdu", "other_hdus"]
 
 _BITPIX = {np.dtype("u1"): 8, np.dtype("i2"): 16, np.dtype("i4"): 32, np.dtype("i8"): 64,
            np.dtype("f4"): -32, np.dtype("f8"): -64}
@@ -176,14 +176,20 @@ def _renumber_mtypes(cards):
     return out
 
 
-def table_hdu(view, history=None):
-    """An OutHDU for a TableView: the selected rows of the visible columns."""
+def table_hdu(view, history=None, order=None, records=None):
+    """An OutHDU for a TableView: the selected rows of the visible columns.
+
+    ``order``: a permutation of the selected rows (dmsort); ``records``: stored-layout rows
+    to write instead of the view's own (dmmerge: the rows of several inputs converted to
+    this view's columns, a structured array with the raw fields ``c<index>``)."""
     cols = view.columns
     pairs = view.column_pairs()
     for vis, src in pairs:
         if src.kind == "vla":
             raise ToolError(f"cannot copy variable-length column '{src.name}'")
-    raw = view.raw_selected()
+    raw = view.raw_selected() if records is None else records
+    if order is not None:
+        raw = raw[np.asarray(order)]
     nrows = len(raw)
     dtype = np.dtype({"names": [f"f{i}" for i in range(len(pairs))],
                       "formats": [src.raw_dtype for _, src in pairs]})
@@ -298,18 +304,38 @@ def dataset_hdus(view, history=None, all_blocks=True):
     else:
         hdus.append(_null_primary(view.header))
     if all_blocks and ds is not None:
-        for b in ds.blocks:
-            if src_info is not None and b.number == src_info.number:
-                continue
-            if b.number == 1:
-                if b.kind == "image":
-                    hdus.append(_as_extension(ds, b))
-                continue
-            if b.name.lower() in gtis:
-                hdus.append(gti_hdu(ds, b, gtis[b.name.lower()]))
-            else:
-                hdus.append(copy_hdu(ds, b))
+        hdus.extend(_other_blocks(ds, src_info, gtis))
     return hdus
+
+
+def _other_blocks(ds, src_info, gtis):
+    hdus = []
+    for b in ds.blocks:
+        if src_info is not None and b.number == src_info.number:
+            continue
+        if b.number == 1:
+            if b.kind == "image":
+                hdus.append(_as_extension(ds, b))
+            continue
+        if b.name.lower() in gtis:
+            hdus.append(gti_hdu(ds, b, gtis[b.name.lower()]))
+        else:
+            hdus.append(copy_hdu(ds, b))
+    return hdus
+
+
+def other_hdus(view):
+    """The input's blocks other than the view's own, as dmcopy writes them after it (GTIs
+    brought up to date with the view's time filters); for tools that write a new first
+    block (dmextract's HISTOGRAM, dmsort's sorted table) and keep the rest of the file."""
+    sub = view.source if view.kind == "image" and view.source is not None else view
+    ds = getattr(sub, "dataset", None)
+    if ds is None:
+        return []
+    gtis = {}
+    if getattr(sub, "gti_changed", False):
+        gtis = {k.lower(): v for k, v in sub.gti_intervals().items()}
+    return _other_blocks(ds, getattr(sub, "info", None), gtis)
 
 
 def _as_extension(ds, b):
@@ -323,3 +349,106 @@ def write_view(path, view, history=None, all_blocks=True, compress=False):
     """Write a view (and the input's other blocks) to ``path`` (caller handles atomicity);
     ``compress`` gzips the file (as CIAO does for output names ending in .gz)."""
     write_fits(path, dataset_hdus(view, history, all_blocks), compress=compress)
+
+
+# --------------------------------------------------------------------------- new tables
+class NewColumn:
+    """A column of a table a tool creates (dmextract's HISTOGRAM, dmgti's GTI ...).
+
+    ``values``: a numpy array (rows first; 2-D for fixed-length vectors such as ``R[2]``);
+    ``code`` forces the FITS type letter ('J', 'D', 'I', 'E', 'A' ...), else it follows the
+    array's dtype; ``width``: the minimum width of a string column (CIAO's SHAPE is 16A).
+    ``keys``: extra column keys by stem (``{'TCTYP': 'DT', 'TCRVL': 0.0}``).
+    """
+
+    _CODES = {"f8": "D", "f4": "E", "i2": "I", "i4": "J", "i8": "K", "u1": "B", "b1": "L"}
+
+    def __init__(self, name, values, unit=None, comment=None, *, tlmin=None, tlmax=None,
+                 code=None, keys=None, width=None):
+        self.name, self.unit, self.comment = name, unit, comment
+        self.tlmin, self.tlmax, self.keys = tlmin, tlmax, dict(keys or {})
+        v = np.asarray(values)
+        if code is None:
+            if v.dtype.kind in "US":
+                code = "A"
+            else:
+                code = self._CODES.get(v.dtype.newbyteorder("=").str[1:])
+                if code is None:
+                    raise ToolError(f"cannot write column '{name}' of type {v.dtype}")
+        self.code = code
+        if code == "A":
+            width = max([len(str(x)) for x in v.ravel()] + [int(width or 1)])
+            self.values = np.asarray(v, dtype=f"U{width}")
+        else:
+            self.values = v
+
+    def info(self, index, offset):
+        from .fitsfile import ColumnInfo
+        v = self.values
+        if self.code == "A":
+            repeat = int(self.values.dtype.itemsize // 4)
+            nbytes = repeat
+        else:
+            repeat = int(np.prod(v.shape[1:])) if v.ndim > 1 else 1
+            nbytes = repeat * {"L": 1, "B": 1, "I": 2, "J": 4, "K": 8, "E": 4, "D": 8}[self.code]
+        return ColumnInfo(name=self.name, index=index, code=self.code, repeat=repeat,
+                          offset=offset, nbytes=nbytes, unit=self.unit, comment=self.comment,
+                          tlmin=self.tlmin, tlmax=self.tlmax, keys=self.keys,
+                          tform=f"{repeat}{self.code}")
+
+
+def new_table_hdu(name, columns, *, header=None, history=None, subspace=None, mtypes=(),
+                  extname=None, extra_cards=()):
+    """An OutHDU for a new binary table.
+
+    ``columns``: NewColumn list, in output order. ``header``: a source header whose content
+    keywords are carried (structure, column, DSS and coordinate keys are not); its HISTORY
+    comes first, then ``history=(tool, params)`` is appended as CIAO HISTORY records.
+    ``subspace``: a Subspace whose explicit descriptors are written (table mode);
+    ``mtypes``: [(vector name, 'X,Y', unit)] vector declarations; ``extra_cards``: (key,
+    value, comment) written after the carried keywords (they replace carried ones)."""
+    infos, offset = [], 0
+    for i, c in enumerate(columns, start=1):
+        ci = c.info(i, offset)
+        infos.append(ci)
+        offset += ci.nbytes
+    nrows = len(columns[0].values) if columns else 0
+    dtype = np.dtype({"names": [f"f{i}" for i in range(len(infos))],
+                      "formats": [ci.raw_dtype for ci in infos]})
+    rows = np.zeros(nrows, dtype=dtype)
+    for i, (c, ci) in enumerate(zip(columns, infos)):
+        vals = c.values
+        if ci.code == "A":
+            rows[f"f{i}"] = np.char.encode(vals.astype(str), "ascii")
+        else:
+            rows[f"f{i}"] = ci.encode(vals).reshape(rows[f"f{i}"].shape)
+    h = fits.Header()
+    h["XTENSION"] = ("BINTABLE", "binary table extension")
+    h["BITPIX"] = (8, "8-bit bytes")
+    h["NAXIS"] = (2, "2-dimensional binary table")
+    h["NAXIS1"] = (dtype.itemsize, "width of table in bytes")
+    h["NAXIS2"] = (nrows, "number of rows in table")
+    h["PCOUNT"] = (0, "size of special data area")
+    h["GCOUNT"] = (1, "one data group (required keyword)")
+    h["TFIELDS"] = (len(infos), "number of fields in each row")
+    h["EXTNAME"] = (extname or name, "name of this binary table extension")
+    h["HDUNAME"] = (name, "ASCDM block name")
+    for n, ci in enumerate(infos, start=1):
+        _append(h, column_header_cards(ci, n))
+    extra = {k for k, _, _ in extra_cards}
+    carried, carried_hist = _carried(header if header is not None else fits.Header(),
+                                     extra_skip=lambda k: k in extra or k in ("EXTVER",))
+    _append(h, carried)
+    _append(h, [c for c in extra_cards])
+    _finish_history(h, carried_hist, history)
+    if subspace is not None:
+        _append(h, subspace.cards("table"))
+    for n, (vec, form, unit) in enumerate(mtypes, start=1):
+        _append(h, [(f"MTYPE{n}", vec, "DM Keyword: Descriptor name."),
+                    (f"MFORM{n}", form, f"[{unit}]" if unit else "DM Keyword: Descriptor value.")])
+    return OutHDU(h, rows.tobytes())
+
+
+def null_primary_hdu(source_header=None):
+    """The empty primary HDU that starts a table file (keywords carried from a source)."""
+    return _null_primary(source_header)

@@ -48,7 +48,8 @@ def _polygon_self_intersects(xs, ys):
     (Same arithmetic, vectorised over the second edge.)"""
     n = len(xs)
     xa, ya = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # ua, ub overflow only far outside [0, 1], and are NaN only for a zero denom (rejected)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for i in range(n - 3):
             x1, x2, y1, y2 = xa[i], xa[i + 1], ya[i], ya[i + 1]
             j = np.arange(i + 2, n - 1)

@@ -136,8 +136,17 @@ _TESTS = {"circle": _circle, "annulus": _annulus, "box": _box, "rectangle": _rec
 
 
 def inside_shape(shape, x, y):
-    """Boolean array: which points (x, y) the shape accepts (its include flag applied)."""
-    inside = _TESTS[shape.kind](shape, x, y)
+    """Boolean array: which points (x, y) the shape accepts (its include flag applied).
+
+    A point far outside (coordinates near +-DBL_MAX, or infinite) can overflow the
+    arithmetic to +-inf, or to NaN (inf - inf, 0 * inf); that happens silently in the
+    library's C and the answer stays right, so numpy's warnings are off here. With shape
+    numbers within +-1e150 (``shapes.MAX_VALUE``) an overflowing distance or rotated offset
+    is a point beyond every radius and half-width, and a NaN compares False: outside. A
+    polygon edge's ``is_left`` keeps its sign when it overflows and is only NaN for points
+    beyond the edge's y range, where neither crossings nor edge hits use it."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        inside = _TESTS[shape.kind](shape, x, y)
     return inside if shape.include else ~inside
 
 

@@ -33,6 +33,19 @@ UNKNOWN, LOGICAL, PHYSICAL, WORLD = 0, 1, 2, 3
 KINDS = ("circle", "annulus", "box", "rectangle", "ellipse", "pie", "sector", "polygon",
          "point", "field")
 
+MAX_VALUE = 1e150
+"""The largest magnitude a shape's number may have. Inside tests, extents and areas repeat the
+library's double arithmetic; within +-1e150 no product of two differences of shape numbers
+overflows, so every overflow left comes from a point far outside the shape, where it still
+gives the right answer (see ``evaluate.inside_shape``). Larger numbers, which overflow the
+library's own arithmetic and no real region needs, are refused."""
+
+
+def check_values(kind, values):
+    """RegionError unless every number is finite and within +-MAX_VALUE."""
+    if not all(math.isfinite(v) and abs(v) <= MAX_VALUE for v in values):
+        raise RegionError(f"{kind} values must be finite numbers within +-{MAX_VALUE:g}")
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -91,8 +104,7 @@ def make_shape(kind, xs=(), ys=(), radii=(), angles=(), *, include=True,
     ys = tuple(float(v) for v in ys)
     radii = tuple(float(v) for v in radii)
     angles = tuple(float(v) for v in angles)
-    if not all(math.isfinite(v) for v in xs + ys + radii + angles):
-        raise RegionError(f"{kind} values must be finite numbers")
+    check_values(kind, xs + ys + radii + angles)
     if kind == "circle":
         _check(not radii[0] < 0, "circle radius must be positive")
     elif kind == "annulus":

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import RegionError
 from .extent import mod_angle
-from .shapes import PHYSICAL, WORLD
+from .shapes import PHYSICAL, WORLD, check_values
 
 # ds9 frame names -> astropy frames. ds9's FK4 positions agree with astropy's FK4 without
 # E-terms (the pyregion test01_fk4/test01_fk5 pair written by ds9 match to 0.05" that way,
@@ -76,6 +76,7 @@ def shape_to_physical(shape, wcs, scale):
     if size_flag == WORLD:
         radii = tuple(r / scale for r in radii)
         size_flag = PHYSICAL
+    check_values(shape.kind, xs + ys + radii + angles)
     return replace(shape, xs=xs, ys=ys, radii=radii, angles=angles, coord_flag=coord_flag,
                    size_flag=size_flag, frame=None)
 

@@ -136,7 +136,7 @@ def expmap_header(asp_header, inst_header, bunit):
     from .mkinstmap import _carry
 
     h = _carry(asp_header)
-    for k in ("RES_XY", "RES_ROLL", "PIXSIZE", "ASOLFILE"):
+    for k in ("RES_XY", "RES_ROLL", "PIXSIZE"):
         if k in h:
             del h[k]
     for k in _CARRY_FROM_INSTMAP:

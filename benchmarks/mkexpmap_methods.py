@@ -10,6 +10,12 @@ Reports both run times, the speed-up, and the differences: max |fast - direct| o
 relative to the map maximum, the largest relative difference among pixels above 1.5% of
 the maximum (fluximage's default threshold), and percentiles. ``--direct-cells N`` runs the
 direct method on N evenly spaced cells only (a quicker timing; no comparison).
+
+Measured (2 shared cores, load ~2.5; 9720 cells, 1024 x 1024 pixels of 1.44 sky pixels):
+fast 5.5-6.0 s; direct 2218 s (full run), 1867 s (extrapolated from 60 cells): 310-406x.
+max |fast - direct| / max 3.7e-4; largest relative difference above 1.5% of the maximum
+7.8e-4; relative differences 50/99/99.9 percentiles 2.2e-6 / 1.0e-4 / 5.0e-4; no pixel
+above the threshold differs by more than 0.1%.
 """
 import argparse
 import time

@@ -17,13 +17,13 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import importlib.util
 import json
 import os
 import pathlib
 import shutil
 import subprocess
-import sys
 import tempfile
 
 from .. import __version__
@@ -88,23 +88,40 @@ def default_cache_dir():
     return pathlib.Path(base) / "pyciao"
 
 
+def simulator_fingerprint():
+    """A digest of what a simulation depends on (the simulator, calibration and geometry code
+    and data, simobs.par), so a changed simulator never reuses a stale cached observation."""
+    import pyciao
+
+    root = pathlib.Path(pyciao.__file__).resolve().parent
+    paths = [root / "simobs.py"]
+    for part in ("sim", "caldb", "geom"):
+        paths += sorted(p for p in (root / part).rglob("*")
+                        if p.is_file() and p.suffix in (".py", ".fits", ".indx"))
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    par = importlib.resources.files("pyciao.param") / "simobs.par"
+    digest.update(par.read_bytes())
+    return digest.hexdigest()
+
+
 def simobs_key(params):
-    """The cache key of a simulation: its parameters and the pyciao version."""
-    blob = json.dumps({"params": dict(sorted(params.items())), "pyciao": __version__},
-                      sort_keys=True)
+    """The cache key of a simulation: its parameters, the pyciao version and the simulator's
+    fingerprint."""
+    blob = json.dumps({"params": dict(sorted(params.items())), "pyciao": __version__,
+                       "simulator": simulator_fingerprint()}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
 def _simobs_command(env):
-    """How to run the simulator: the ``simobs`` console script on the steps' PATH, else the
-    module (``python -m pyciao.simobs``, its interim command line)."""
+    """How to run the simulator: the ``simobs`` console script on the steps' PATH."""
     simobs = shutil.which("simobs", path=env.get("PATH"))
-    if simobs is not None:
-        return [simobs]
-    if importlib.util.find_spec("pyciao.simobs") is not None:
-        return [sys.executable, "-m", "pyciao.simobs"]
-    raise MissingInput("the thread runs on a simulated observation, and the simulator "
-                       "`simobs` is not installed")
+    if simobs is None:
+        raise MissingInput("the thread runs on a simulated observation, and the simulator "
+                           "`simobs` is not installed")
+    return [simobs]
 
 
 def simulated_observation(params, cache_dir, env):

@@ -21,6 +21,7 @@ import os
 
 import numpy as np
 
+from .dm.writer import creator_card
 from .errors import ToolError
 from .expmap.aspect import aspect_histogram
 from .messages import info, warn
@@ -175,7 +176,7 @@ def histogram_hdus(hist, gti, header, asol_names):
     h["RES_ROLL"] = (float(hist.res_roll), "[arcsec] roll offset bin size")
     h["PIXSIZE"] = (float(hist.pixel_arcsec), "[arcsec] sky pixel of the offsets")
     h["ASOLFILE"] = ",".join(os.path.basename(a) for a in asol_names)[:68]
-    h["CREATOR"] = ("asphist - pyciao", "tool that created this output")
+    h.set(*creator_card("asphist"))
     g = np.asarray(gti, float).reshape(-1, 2)
     gh = fits.BinTableHDU.from_columns([fits.Column("START", "1D", unit="s", array=g[:, 0]),
                                         fits.Column("STOP", "1D", unit="s", array=g[:, 1])],

@@ -33,13 +33,11 @@ counts/pixel/s [I]. Not supported yet (clear errors): ``exp``/``bkgexp`` exposur
 from __future__ import annotations
 
 import copy
-import math
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import __version__
 from .dm import gti as gtimod
 from .dm.binning import histogram, resolve_grid
 from .dm.regions import RegionError, expand_annulus_grid, parse_region, read_region_list
@@ -47,11 +45,18 @@ from .dm.stack import expand_grids, expand_stack
 from .dm.syntax import parse_virtual_file
 from .dm.virtual import CaseInsensitiveDict, open_virtual
 from .dm.wcs import pair_wcs, physical_world_wcs
-from .dm.writer import NewColumn, new_table_hdu, null_primary_hdu, other_hdus, write_fits
+from .dm.writer import (
+    NewColumn,
+    creator_card,
+    new_table_hdu,
+    null_primary_hdu,
+    other_hdus,
+    write_fits,
+)
 from .errors import ToolError
-from .task import tool_main
 from .messages import warn
 from .outputs import check_clobber, output_file
+from .task import tool_main
 
 __all__ = ["count_errors", "net_columns", "region_counts_events", "region_counts_image",
            "Extraction", "extract", "light_curve_exposure", "run", "main"]
@@ -739,7 +744,7 @@ def _write(path, ext, history, compress):
     prim = null_primary_hdu(ext.source.dataset.blocks[0].header
                             if ext.source.dataset.blocks[0].kind == "null" else None)
     cards = [c for c in ext.cards if c[0] != "HISTORY"]
-    cards.append(("CREATOR", f"dmextract - pyciao {__version__}", "tool that created this output"))
+    cards.append(creator_card("dmextract"))
     extra_history = [c[1] for c in ext.cards if c[0] == "HISTORY"]
     header = hdr.copy()
     for h in extra_history:

@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import __version__
 from .dm import gti as gtimod
 from .dm.expr import parse_expression
 from .dm.syntax import parse_virtual_file
 from .dm.virtual import open_virtual
-from .dm.writer import NewColumn, new_table_hdu, null_primary_hdu, write_fits
+from .dm.writer import NewColumn, creator_card, new_table_hdu, null_primary_hdu, write_fits
 from .errors import ToolError
-from .task import tool_main
 from .outputs import check_clobber, output_file
+from .task import tool_main
 
 __all__ = ["row_intervals", "gti_from_rows", "select_rows", "make_gti", "run", "main"]
 
@@ -127,7 +126,7 @@ def gti_file_hdus(intervals, header=None, history=None):
              "OBS_ID") if header is not None and k in header]
     filt = new_table_hdu("FILTER", [NewColumn("TIME", np.zeros(0), "s", "S/C TT corresponding to mid-exposure")],
                          history=history,
-                         extra_cards=keep + [("CREATOR", f"dmgti - pyciao {__version__}", "tool that created this output"),
+                         extra_cards=keep + [creator_card("dmgti"),
                                              ("DSTYP1", "TIME", "DM Keyword: Descriptor name."),
                                              ("DSVAL1", "TABLE", "[s]"),
                                              ("DSFORM1", "D", "DM Keyword: Descriptor datatype."),

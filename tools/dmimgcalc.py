@@ -31,10 +31,10 @@ from .dm.headermerge import merge_headers, resolve_lookup_table
 from .dm.stack import expand_stack
 from .dm.syntax import parse_virtual_file
 from .dm.virtual import open_virtual
-from .dm.writer import image_hdu, write_fits
+from .dm.writer import creator_card, image_hdu, write_fits
 from .errors import ToolError
-from .task import tool_main
 from .outputs import check_clobber, output_file
+from .task import tool_main
 
 __all__ = ["OPERATIONS", "combine", "evaluate", "input_list", "run", "main"]
 
@@ -167,6 +167,7 @@ def run(p):
     merged, _ = merge_headers([v.header for v in views], rules)
     result = views[0]
     result.header = merged
+    result.header.set(*creator_card("dmimgcalc"))
     result.data = data
     result.valid = None
     if data.dtype.kind not in "iu":

@@ -24,10 +24,10 @@ import numpy as np
 
 from .dm.syntax import parse_virtual_file
 from .dm.virtual import open_virtual
-from .dm.writer import image_hdu, write_fits
+from .dm.writer import creator_card, image_hdu, write_fits
 from .errors import ToolError
-from .task import tool_main
 from .outputs import check_clobber, output_file
+from .task import tool_main
 
 __all__ = ["Cut", "parse_cut", "cut_limits", "threshold_image", "run", "main"]
 
@@ -146,6 +146,7 @@ def run(p):
               ("value", "INDEF" if p.value is None else f"{p.value:g}"),
               ("verbose", p.verbose if p.verbose is not None else 0),
               ("clobber", "yes" if p.clobber else "no")]
+    img.header.set(*creator_card("dmimgthresh"))
     with output_file(out.path, bool(p.clobber)) as tmp:
         write_fits(tmp, [image_hdu(img, primary=True, history=("dmimgthresh", params))],
                    compress=out.path.endswith(".gz"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .dm.writer import creator_card
 from .errors import ToolError
 from .expmap.aspect import AspectHistogram
 from .expmap.grid import Axis, parse_xygrid
@@ -144,7 +145,7 @@ def expmap_header(asp_header, inst_header, bunit):
             h[k] = (inst_header[k], inst_header.comments[k])
     h["CONTENT"] = ("EXPMAP", "what data product")
     h["BUNIT"] = (bunit, "exposure map units")
-    h["CREATOR"] = ("mkexpmap - pyciao", "tool that created this output")
+    h.set(*creator_card("mkexpmap"))
     return h
 
 

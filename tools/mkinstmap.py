@@ -27,6 +27,7 @@ import re
 import numpy as np
 
 from . import caldb, geom
+from .dm.writer import creator_card
 from .errors import ToolError
 from .expmap.grid import parse_pixelgrid
 from .messages import info, warn
@@ -417,7 +418,7 @@ def run(p):
             ("GRATING", grating, "Grating"),
             ("DETSUBSY", det.text, "detsubsys of mkinstmap"),
             ("BPIXFILE", str(badpix), "bad pixels (ardlib setting)"),
-            ("CREATOR", "mkinstmap - pyciao", "tool that created this output")]
+            creator_card("mkinstmap")]
     if spec_key == "NONE":
         keys.append(("MONOENER", float(energies[0]), "[keV] energy of the monochromatic map"))
     write_instmap(outfile, data, xaxis, yaxis, header, bool(_get(p, "clobber", False)), keys)

@@ -47,9 +47,15 @@ dmstat 3.expmap centroid-
 # 3. Normalize the image by the exposure map
 punlearn dmimgthresh
 dmimgthresh sim.i3.img sim.i3.thresh.img expfile=3.expmap cut="1.5%"
+dmimgthresh 3.expmap 3.thresh.expmap cut="1.5%"
 punlearn dmimgcalc
-dmimgcalc sim.i3.thresh.img 3.expmap sim.i3.norm div
+dmimgcalc sim.i3.thresh.img 3.thresh.expmap sim.i3.norm div
 dmstat sim.i3.norm centroid-
+# the same division, with NaN where there is no exposure
+dmimgcalc infile=sim.i3.thresh.img,3.thresh.expmap \
+          infile2= outfile=sim.i3.norm2 \
+          operation="imgout=img1/img2"
+dmstat sim.i3.norm2 centroid-
 
 # Calculate the source flux
 punlearn dmstat

@@ -12,18 +12,25 @@ import re
 import numpy as np
 from astropy.io import fits
 
+from .. import __version__
 from ..errors import ToolError
 from .fitsfile import OutHDU, column_header_cards, write_fits, _COLKEY
 from .image import DSS_KEY, MTYPE_KEY, PHYS_KEY, STRUCTURAL_KEY, WORLD_KEY
 from .wcs import physical_axis_cards
 
-__all__ = ["image_hdu", "table_hdu", "copy_hdu", "gti_hdu", "history_records", "write_view",
+__all__ = ["creator_card", "image_hdu", "table_hdu", "copy_hdu", "gti_hdu", "history_records", "write_view",
            "dataset_hdus", "NewColumn", "new_table_hdu", "null_primary_hdu", "other_hdus"]
 
 _BITPIX = {np.dtype("u1"): 8, np.dtype("i2"): 16, np.dtype("i4"): 32, np.dtype("i8"): 64,
            np.dtype("f4"): -32, np.dtype("f8"): -64}
 _FITS_COMMENTS = ["  FITS (Flexible Image Transport System) format is defined in 'Astronomy",
                   "  and Astrophysics', volume 376, page 359; bibcode: 2001A&A...376..359H"]
+
+
+def creator_card(tool):
+    """The CREATOR card a tool stamps on what it makes (CIAO writes ``dmimgthresh - CIAO
+    4.12``; dmcopy, which only copies, keeps its input's)."""
+    return ("CREATOR", f"{tool} - pyciao {__version__}", "tool that created this output")
 
 
 def _carried(header, extra_skip=None):

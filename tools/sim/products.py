@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dm.writer import creator_card
+
 PIXDEG = 0.00013666666666667     # 0.492" in degrees, as CIAO writes it (TCDLT of x/y)
 
 
@@ -65,7 +67,7 @@ def obs_keywords(obs, names=None):
     detnam = "ACIS-" + "".join(str(i) for i in c.chips)
     kw = [
         ("ORIGIN", "pyciao", "Source of FITS file"),
-        ("CREATOR", "simobs - pyciao", "tool that created this output"),
+        creator_card("simobs"),
         ("DATE", _date_now(), "Date and time of file creation"),
         ("MISSION", "AXAF", "Mission"),
         ("TELESCOP", "CHANDRA", "Telescope"),

@@ -55,10 +55,11 @@ DEFAULT_RULES = {
     "OBSERVER": _MERGE, "TITLE": _MERGE, "OBS_ID": _MERGE, "DS_IDENT": _MERGE,
     "SEQ_NUM": _MERGE, "INSTRUME": _MERGE, "DETNAM": _MERGE, "ASPTYPE": _MERGE,
     "GRATING": _MERGE, "OBS_MODE": _MERGE, "DATAMODE": _MERGE,
-    "ORIGIN": "WarnFirst;Force-ASC", "CREATOR": "WarnFirst", "CONTENT": "Force",
-    # The block name follows the first input quietly: the exposure-map thread divides an
-    # EVENTS_IMAGE by an EXPMAP and CIAO prints no HDUNAME message.
-    "HDUNAME": "Skip",
+    "ORIGIN": "WarnFirst;Force-ASC", "CONTENT": "Force",
+    # Quiet: the tool stamps its own CREATOR on the output, and the block name follows the
+    # first input (the exposure-map thread divides an EVENTS_IMAGE by an EXPMAP and CIAO
+    # prints no HDUNAME message).
+    "CREATOR": "Skip", "HDUNAME": "Skip",
     "RA_NOM": "WarnOmit-0.0003", "DEC_NOM": "WarnOmit-0.0003", "ROLL_NOM": "WarnOmit-1.0",
     "RA_PNT": "WarnOmit-0.0003", "DEC_PNT": "WarnOmit-0.0003", "ROLL_PNT": "WarnOmit-1.0",
     "FP_TEMP": "WarnOmit-2.0", "RAND_SKY": "WarnOmit-0.05", "RAND_PI": "WarnOmit-0.05",

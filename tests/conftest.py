@@ -26,6 +26,20 @@ def isolated_params(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture(scope="session")
+def sim(tmp_path_factory):
+    """The default simulated observation (``simobs`` defaults: ACIS-I, 5 ks, the default
+    field), made once per session, and its six products in a temporary folder: ``sim.obs``,
+    ``sim.dir``, ``sim.paths``, ``sim.root``. Tests must not change the files."""
+    from pyciao.sim.observe import ObsConfig, simulate
+    from pyciao.sim.products import write_all
+
+    d = tmp_path_factory.mktemp("sim")
+    obs = simulate(ObsConfig())
+    paths = write_all(str(d / "sim"), obs)
+    return types.SimpleNamespace(obs=obs, dir=d, paths=paths, root=str(d / "sim"))
+
+
 @pytest.fixture
 def shared_data():
     """The folder ``../shared/data`` (skips the test when it is not there)."""

@@ -1,7 +1,8 @@
 """dmhedit: add, change or delete header keywords of a file in place (spec dm.md §4.4).
 
 ``parse_edit_list`` reads an edit-list file, ``apply_edits`` changes an astropy Header, and
-``run`` rewrites the file atomically (all blocks copied, checksums refreshed).
+``edit_file`` rewrites one block's header of a file atomically (all blocks copied, checksums
+refreshed, a HISTORY record added); ``run`` is the tool around them.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .errors import ToolError
 from .outputs import output_file
 from .task import tool_main
 
-__all__ = ["Edit", "convert_value", "parse_edit_list", "apply_edits", "run", "main"]
+__all__ = ["Edit", "convert_value", "parse_edit_list", "apply_edits", "edit_file", "run", "main"]
 
 OPERATIONS = ("add", "delete")
 _PROTECTED = re.compile(r"^(SIMPLE|XTENSION|BITPIX|NAXIS\d*|EXTEND|PCOUNT|GCOUNT|TFIELDS|TFORM\d+|THEAP)$")
@@ -120,31 +121,41 @@ def _edits_from(p):
                  getattr(p, "comment", None) or None)]
 
 
+def edit_file(path, change, *, block=None, history=None):
+    """Rewrite ``path`` in place with ``change(header)`` applied to one block's header (the
+    block named ``block``, else the first interesting one) and, with ``history=(tool,
+    params)``, CIAO HISTORY records appended to it. The file is replaced atomically."""
+    if str(path).endswith((".gz", ".bz2")):
+        raise ToolError(f"cannot edit the compressed file {path} in place")
+    ds = open_dataset(path)
+    target = ds.block(block)
+    hdus = []
+    for b in ds.blocks:
+        h = b.header.copy()
+        if b.number == target.number:
+            change(h)
+            if history is not None:
+                hist = [str(v) for v in h.get("HISTORY", [])]
+                for rec in history_records(history[0], history[1], _history_start(hist)):
+                    h.add_history(rec)
+        hdus.append(OutHDU(h, ds.raw_bytes(b)))
+    with output_file(path, True) as tmp:
+        write_fits(tmp, hdus)
+
+
 def run(p):
     vf = parse_virtual_file(p.infile)
     if vf.filters or vf.bin or vf.cols:
         raise ToolError("dmhedit edits a file in place; give a file and block, not filters")
     path = vf.path
-    ds = open_dataset(path)
-    target = ds.block(vf.block)
+    open_dataset(path).block(vf.block)          # the file and block exist
     edits = _edits_from(p)
     filelist = str(getattr(p, "filelist", "") or "")
     params = [("infile", p.infile), ("filelist", filelist)]
     if not filelist.strip() or filelist.strip().lower() == "none":   # read only what is used
         params += [("operation", p.operation), ("key", p.key), ("value", p.value)]
-    hdus = []
-    for b in ds.blocks:
-        h = b.header.copy()
-        if b.number == target.number:
-            apply_edits(h, edits)
-            hist = [str(v) for v in h.get("HISTORY", [])]
-            for rec in history_records("dmhedit", params, _history_start(hist)):
-                h.add_history(rec)
-        hdus.append(OutHDU(h, ds.raw_bytes(b)))
-    if path.endswith((".gz", ".bz2")):
-        raise ToolError(f"cannot edit the compressed file {path} in place")
-    with output_file(path, True) as tmp:
-        write_fits(tmp, hdus)
+    edit_file(path, lambda h: apply_edits(h, edits), block=vf.block,
+              history=("dmhedit", params))
     return None
 
 

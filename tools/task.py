@@ -65,6 +65,11 @@ class Params(Mapping):
 
         return expand_stack(self[name])
 
+    def stored(self, name):
+        """The value as the parameter file or command line holds it, before ``${VAR}`` and
+        ``)redirect`` are resolved (what plist shows first; fluximage's HISTORY record)."""
+        return self._session.raw(name)
+
     @property
     def path(self):
         """The parameter file being used (the user copy, or the ``@@`` file)."""

@@ -1,20 +1,9 @@
-"""One simulated observation for the exposure-map tests (simulated once per session)."""
+"""Fixtures of the exposure-map tests (the simulated observation, ``sim``, is shared by
+every test folder: tests/conftest.py)."""
 import types
 
 import numpy as np
 import pytest
-from pyciao.sim.observe import ObsConfig, simulate
-from pyciao.sim.products import write_all
-
-
-@pytest.fixture(scope="session")
-def sim(tmp_path_factory):
-    """The default observation (``simobs`` defaults: ACIS-I, 5 ks, the default field) and its
-    six products in a temporary folder: ``sim.obs``, ``sim.dir``, ``sim.paths``, ``sim.root``."""
-    d = tmp_path_factory.mktemp("expmap_sim")
-    obs = simulate(ObsConfig())
-    paths = write_all(str(d / "sim"), obs)
-    return types.SimpleNamespace(obs=obs, dir=d, paths=paths, root=str(d / "sim"))
 
 
 @pytest.fixture

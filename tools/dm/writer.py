@@ -18,7 +18,8 @@ from .fitsfile import OutHDU, column_header_cards, write_fits, _COLKEY
 from .image import DSS_KEY, MTYPE_KEY, PHYS_KEY, STRUCTURAL_KEY, WORLD_KEY
 from .wcs import physical_axis_cards
 
-__all__ = ["creator_card", "image_hdu", "table_hdu", "copy_hdu", "gti_hdu", "history_records", "write_view",
+__all__ = ["creator_card", "image_hdu", "table_hdu", "copy_hdu", "gti_hdu", "history_records",
+           "parse_history", "write_view",
            "dataset_hdus", "NewColumn", "new_table_hdu", "null_primary_hdu", "other_hdus"]
 
 _BITPIX = {np.dtype("u1"): 8, np.dtype("i2"): 16, np.dtype("i4"): 32, np.dtype("i8"): 64,
@@ -61,13 +62,14 @@ def _append(h, cards):
             h.append(fits.Card(k, v, c), end=True)
 
 
-def history_records(tool, params, start):
+def history_records(tool, params, start, date=None):
     """CIAO-style HISTORY values: ``TOOL  :dmcopy   <date>`` then ``PARM  :name=value``.
 
     ``params``: [(name, value text)]; long values continue on ``CONT  :`` records. Each value
-    is 64 characters plus the ``ASCnnnnn`` sequence number, as CIAO writes them.
+    is 64 characters plus the ``ASCnnnnn`` sequence number, as CIAO writes them. ``date``:
+    the run's date (default now).
     """
-    now = datetime.datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
+    now = date or datetime.datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
     texts = [f" TOOL  :{tool:<8s} {now}"]
     for name, value in params:
         body = f"{name}={value}"
@@ -77,6 +79,34 @@ def history_records(tool, params, start):
             texts.append(f" CONT  :{rest[:56]}")
             rest = rest[56:]
     return [f"{t:<64s}ASC{start + i:05d}" for i, t in enumerate(texts)]
+
+
+_RECORD = re.compile(r"^ (TOOL|PARM|CONT)  :(.*)ASC\d{5}\s*$")
+
+
+def parse_history(values):
+    """HISTORY values back into the runs they record, the inverse of ``history_records``:
+    [(tool, date, [(name, value), ...])]; a value that is no such record comes back as
+    (None, value, None)."""
+    out, param = [], None
+    for value in (str(v) for v in values):
+        m = _RECORD.match(value) if len(value) >= 72 else None
+        kind, body = (m.group(1), value[8:64]) if m else (None, value)
+        if kind == "TOOL":
+            tool, _, date = body.strip().partition(" ")
+            out.append((tool, date.strip(), []))
+        elif kind == "PARM" and out and out[-1][0] is not None:
+            param = [body]
+            out[-1][2].append(param)
+        elif kind == "CONT" and param is not None and out and out[-1][0] is not None:
+            param.append(body)
+        else:
+            out.append((None, value, None))
+            param = None
+    return [(tool, date, None if params is None else
+             [tuple("".join(p).rstrip().split("=", 1)) if "=" in "".join(p)
+              else ("".join(p).rstrip(), "") for p in params])
+            for tool, date, params in out]
 
 
 def _history_start(history):

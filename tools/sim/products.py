@@ -357,63 +357,22 @@ def write_mask(path, obs):
 
 
 def fov_polygons(obs, nsample=400):
-    """Per chip: sky polygon (convex hull) of the chip outline over the dithered aspect."""
-    from scipy.spatial import ConvexHull
-
-    from .. import geom
+    """Per chip: sky polygon (convex hull) of the chip outline over the dithered aspect
+    (``nsample`` aspect samples spread over the observation)."""
+    from ..expmap.fov import chip_fov_polygons
 
     asp = obs.aspect
     idx = np.linspace(0, len(asp.time) - 1, min(nsample, len(asp.time))).astype(int)
-    out = {}
-    for c in obs.config.chips:
-        dx, dy = geom.chip_corners_det(c, obs.sim)
-        x, y = geom.det_to_sky(dx[None, :], dy[None, :], asp.ra[idx, None], asp.dec[idx, None],
-                               asp.roll[idx, None], asp.ra_nom, asp.dec_nom)
-        xs, ys = x.ravel(), y.ravel()
-        hull = ConvexHull(np.column_stack([xs, ys]))
-        out[c] = (xs[hull.vertices], ys[hull.vertices])
-    return out
+    return chip_fov_polygons(obs.config.chips, obs.sim, asp.ra[idx], asp.dec[idx],
+                             asp.roll[idx], asp.ra_nom, asp.dec_nom)
 
 
 def write_fov(path, obs):
     """FOV region file (fov1): one sky polygon per chip (vertices padded with the first one)."""
-    from astropy.io import fits
+    from ..expmap.fov import fov_hdu
 
-    polys = fov_polygons(obs)
-    chips = list(obs.config.chips)
-    nv = max(len(p[0]) for p in polys.values()) + 1
-    X = np.zeros((len(chips), nv))
-    Y = np.zeros((len(chips), nv))
-    for i, c in enumerate(chips):
-        x, y = polys[c]
-        X[i] = np.concatenate([x, np.full(nv - len(x), x[0])])
-        Y[i] = np.concatenate([y, np.full(nv - len(y), y[0])])
-    n = len(chips)
-    hdu = fits.BinTableHDU.from_columns([
-        fits.Column("SHAPE", "16A", array=np.array(["polygon"] * n, "S16")),
-        fits.Column("X", f"{nv}D", unit="pixel", array=X),
-        fits.Column("Y", f"{nv}D", unit="pixel", array=Y),
-        fits.Column("R", "1D", unit="pixel", array=np.zeros(n)),
-        fits.Column("ROTANG", "1D", unit="deg", array=np.zeros(n)),
-        fits.Column("COMPONENT", "1I", array=np.arange(1, n + 1, dtype="i2")),
-        fits.Column("CCD_ID", "1I", array=np.array(chips, "i2")),
-    ], name="FOV")
-    h = hdu.header
-    h["HDUNAME"] = "FOV"
-    _apply(h, obs_keywords(obs))
-    h["CONTENT"] = "FOV"
-    h["HDUCLASS"] = "ASC"
-    h["HDUCLAS1"] = "REGION"
-    h["MTYPE1"], h["MFORM1"] = "pos", "X,Y"
-    h["MTYPE2"], h["MFORM2"] = "SKY", "pos"
     asp = obs.aspect
-    for i, (ctype, crval, cdelt) in ((2, ("RA---TAN", asp.ra_nom, -PIXDEG)),
-                                     (3, ("DEC--TAN", asp.dec_nom, PIXDEG))):
-        h[f"TCTYP{i}"] = ctype
-        h[f"TCRVL{i}"] = crval
-        h[f"TCRPX{i}"] = 4096.5
-        h[f"TCDLT{i}"] = cdelt
-        h[f"TCUNI{i}"] = "deg"
+    hdu = fov_hdu(fov_polygons(obs), obs_keywords(obs), asp.ra_nom, asp.dec_nom)
     _write(path, [_primary(obs), hdu])
 
 

@@ -31,13 +31,6 @@ __all__ = ["read_aspect", "read_gti_and_header", "read_dtf", "histogram_hdus", "
 PIXEL_ARCSEC = {"ACIS": 0.492, "HRC": 0.13175}
 
 
-def _get(p, name, default=None):
-    try:
-        value = p[name]
-    except (KeyError, TypeError, IndexError):
-        value = getattr(p, name, default)
-    return default if value is None else value
-
 
 def _stack(text, what):
     from .dm import StackError, expand_stack
@@ -198,19 +191,19 @@ def run(p):
     """asphist: parameters -> aspect histogram file."""
     from .outputs import output_file
 
-    outfile = str(_get(p, "outfile", "") or "").strip()
+    outfile = str(get_param(p, "outfile", "") or "").strip()
     if not outfile:
         raise ToolError("Please specify outfile")
-    asols = _stack(_get(p, "infile", ""), "infile")
+    asols = _stack(get_param(p, "infile", ""), "infile")
     if not asols:
         raise ToolError("Please specify infile (the aspect solution file or @list)")
-    evtfile = str(_get(p, "evtfile", "") or "").strip()
+    evtfile = str(get_param(p, "evtfile", "") or "").strip()
     if not evtfile:
         raise ToolError("Please specify evtfile (the event file, filtered to one chip)")
-    res_xy = float(_get(p, "res_xy", 0.5))
-    res_roll = float(_get(p, "res_roll", 600.0))
-    max_bin = float(_get(p, "max_bin", 10000.0))
-    clobber = bool(_get(p, "clobber", False))
+    res_xy = float(get_param(p, "res_xy", 0.5))
+    res_roll = float(get_param(p, "res_roll", 600.0))
+    max_bin = float(get_param(p, "max_bin", 10000.0))
+    clobber = bool(get_param(p, "clobber", False))
 
     asol = read_aspect(asols)
     gti, header = read_gti_and_header(evtfile)
@@ -221,7 +214,7 @@ def run(p):
     pix = PIXEL_ARCSEC["HRC" if instrument.startswith("HRC") else "ACIS"]
     dtf, dtcor = None, float(header.get("DTCOR", 1.0))
     if instrument.startswith("HRC"):              # ACIS never reads dtffile: DTCOR applies
-        dtf_items = _stack(_get(p, "dtffile", ""), "dtffile")
+        dtf_items = _stack(get_param(p, "dtffile", ""), "dtffile")
         if dtf_items:
             dtf = read_dtf(dtf_items, asol["time"])
         else:
@@ -242,6 +235,7 @@ def run(p):
 
 
 try:                                   # the shared runner (tools/task.py), once merged
+    from .task import get_param
     from .task import tool_main as _tool_main
 except ImportError:                    # pragma: no cover
     _tool_main = None

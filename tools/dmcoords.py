@@ -365,13 +365,6 @@ def session(frame, stdin=None, stdout=None, echo=None):
 
 # --------------------------------------------------------------------------- the tool
 
-def _get(p, name, default=None):
-    try:
-        value = p[name]
-    except (KeyError, TypeError, IndexError):
-        value = getattr(p, name, default)
-    return default if value is None else value
-
 
 _CONFIG = ("ra_nom", "dec_nom", "roll_nom", "ra_asp", "dec_asp", "roll_asp", "sim")
 _INPUTS = {"cel": ("ra", "dec"), "sky": ("x", "y"), "logical": ("logicalx", "logicaly"),
@@ -383,19 +376,19 @@ def _read_frame(p):
     from .asphist import _stack, read_aspect
     from .dm import open_virtual
 
-    infile = str(_get(p, "infile", "") or "").strip()
+    infile = str(get_param(p, "infile", "") or "").strip()
     if not infile:
         raise ToolError("Please specify infile (an event file or image)")
     view = open_virtual(infile)
     axes = tuple(view.axes[:2]) if view.kind == "image" and len(view.axes) >= 2 else None
-    asol = str(_get(p, "asolfile", "none") or "").strip()
+    asol = str(get_param(p, "asolfile", "none") or "").strip()
     aspect = read_aspect(_stack(asol, "asolfile")) if asol and asol.lower() != "none" else None
-    overrides = {k: _get(p, k, "") for k in _CONFIG}
-    detector = str(_get(p, "detector", "") or "").strip().upper()
+    overrides = {k: get_param(p, k, "") for k in _CONFIG}
+    detector = str(get_param(p, "detector", "") or "").strip().upper()
     if detector and not detector.startswith("ACIS"):
         raise ToolError(f"detector={detector}: only ACIS geometry is available in pyciao")
-    grating = str(_get(p, "grating", "") or "").strip().upper()
-    if grating not in ("", "NONE") and int(_get(p, "order", 0) or 0) != 0:
+    grating = str(get_param(p, "grating", "") or "").strip().upper()
+    if grating not in ("", "NONE") and int(get_param(p, "order", 0) or 0) != 0:
         raise ToolError("Grating dispersion (order != 0) is not supported by pyciao's dmcoords")
     return frame_from_header(view.header, aspect, overrides, axes)
 
@@ -403,21 +396,22 @@ def _read_frame(p):
 def run(p):
     """dmcoords: interactive session (option empty) or one conversion (option set)."""
     frame = _read_frame(p)
-    option = str(_get(p, "option", "") or "").strip().lower()
+    option = str(get_param(p, "option", "") or "").strip().lower()
     if not option:
         session(frame)
         return None
     opt = _ALIASES.get(option, option)
     if opt not in _INPUTS:
         raise ToolError(f"Invalid option '{option}': use one of {', '.join(OPTIONS)}")
-    values = [_get(p, name, None) for name in _INPUTS[opt]]
+    values = [get_param(p, name, None) for name in _INPUTS[opt]]
     pos = convert(frame, opt, *values)
     for line in format_block(pos):
         info(line, 1)
-    return output_parameters(pos, _get(p, "celfmt", "hms"))
+    return output_parameters(pos, get_param(p, "celfmt", "hms"))
 
 
 try:                                   # the shared runner (tools/task.py)
+    from .task import get_param
     from .task import tool_main as _tool_main
 except ImportError:                    # pragma: no cover
     _tool_main = None

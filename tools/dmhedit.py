@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
-
 from .dm.fitsfile import OutHDU, open_dataset, write_fits
 from .dm.syntax import parse_virtual_file
-from .dm.writer import history_records, _history_start
+from .dm.writer import _history_start, history_records
 from .errors import ToolError
 from .outputs import output_file
 from .task import tool_main

@@ -13,7 +13,7 @@ from .dm.fitsfile import _COLKEY, open_dataset
 from .dm.subspace import GTIValue, RangeSet, RegionValue
 from .dm.syntax import parse_intervals, parse_virtual_file
 from .dm.textformat import cell_width, format_cell, format_real
-from .dm.virtual import open_virtual, _resolve_path
+from .dm.virtual import _resolve_path, open_virtual
 from .errors import ToolError
 from .outputs import output_file
 from .task import tool_main

@@ -21,13 +21,13 @@ import numpy as np
 from .dm import gti as gtimod
 from .dm.headermerge import merge_headers, resolve_lookup_table
 from .dm.stack import expand_stack
-from .dm.syntax import parse_virtual_file
 from .dm.subspace import GTIValue
+from .dm.syntax import parse_virtual_file
 from .dm.virtual import open_virtual
 from .dm.writer import gti_hdu, null_primary_hdu, table_hdu, write_fits
 from .errors import ToolError
-from .task import tool_main
 from .outputs import check_clobber, output_file
+from .task import tool_main
 
 __all__ = ["merge_records", "merge_gtis", "run", "main"]
 

@@ -21,8 +21,8 @@ from .dm.syntax import parse_virtual_file
 from .dm.virtual import open_virtual
 from .dm.writer import null_primary_hdu, other_hdus, table_hdu, write_fits
 from .errors import ToolError
-from .task import tool_main
 from .outputs import check_clobber, output_file
+from .task import tool_main
 
 __all__ = ["parse_keys", "sort_order", "run", "main"]
 

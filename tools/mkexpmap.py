@@ -54,13 +54,6 @@ def exposure_map(imap, hist, xaxis, yaxis, *, ra_nom, dec_nom, roll_nom, sim,
 
 # --------------------------------------------------------------------------- file I/O
 
-def _get(p, name, default=None):
-    try:
-        value = p[name]
-    except (KeyError, TypeError, IndexError):
-        value = getattr(p, name, default)
-    return default if value is None else value
-
 
 def read_asphist(path):
     """(AspectHistogram, header) from an asphist file (block ASPHIST or the given one)."""
@@ -202,21 +195,21 @@ class _Progress:
 
 def run(p):
     """mkexpmap: parameters -> exposure map file."""
-    outfile = str(_get(p, "outfile", "") or "").strip()
+    outfile = str(get_param(p, "outfile", "") or "").strip()
     if not outfile:
         raise ToolError("Please specify outfile")
-    asphistfile = str(_get(p, "asphistfile", "") or "").strip()
-    instmapfile = str(_get(p, "instmapfile", "") or "").strip()
+    asphistfile = str(get_param(p, "asphistfile", "") or "").strip()
+    instmapfile = str(get_param(p, "instmapfile", "") or "").strip()
     if not asphistfile:
         raise ToolError("Please specify asphistfile")
     if not instmapfile:
         raise ToolError("Please specify instmapfile")
-    xaxis, yaxis = parse_xygrid(_get(p, "xygrid", ""))
+    xaxis, yaxis = parse_xygrid(get_param(p, "xygrid", ""))
     if xaxis.n * yaxis.n > 64_000_000:
         raise ToolError(f"xygrid has {xaxis.n} x {yaxis.n} pixels: too large")
-    normalize = bool(_get(p, "normalize", True))
-    useavg = bool(_get(p, "useavgaspect", False))
-    method = str(_get(p, "method", "fast") or "fast").lower()
+    normalize = bool(get_param(p, "normalize", True))
+    useavg = bool(get_param(p, "useavgaspect", False))
+    method = str(get_param(p, "method", "fast") or "fast").lower()
     hist, asp_h = read_asphist(asphistfile)
     imap, inst_h = read_instmap(instmapfile)
     (ra_nom, dec_nom, roll_nom), sim = _observation(asp_h, asphistfile)
@@ -237,11 +230,12 @@ def run(p):
         bunit = f"({inst_unit}) s" if inst_unit else "s"
     header = expmap_header(asp_h, inst_h, bunit)
     write_expmap(outfile, emap, xaxis, yaxis, header, (ra_nom, dec_nom),
-                 bool(_get(p, "clobber", False)))
+                 bool(get_param(p, "clobber", False)))
     return None
 
 
 try:                                   # the shared runner (tools/task.py), once merged
+    from .task import get_param
     from .task import tool_main as _tool_main
 except ImportError:                    # pragma: no cover
     _tool_main = None

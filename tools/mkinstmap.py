@@ -245,13 +245,6 @@ def instrument_map(ccd_id, energies, weights, xaxis, yaxis, *, sim, obs_date=Non
 
 # --------------------------------------------------------------------------- file I/O
 
-def _get(p, name, default=None):
-    try:
-        value = p[name]
-    except (KeyError, TypeError, IndexError):
-        value = getattr(p, name, default)
-    return default if value is None else value
-
 
 def _is_none(text):
     return str(text or "").strip().upper() in ("", "NONE")
@@ -368,12 +361,12 @@ def _carry(header):
 
 def run(p):
     """mkinstmap: parameters -> instrument map file."""
-    outfile = str(_get(p, "outfile", "") or "").strip()
+    outfile = str(get_param(p, "outfile", "") or "").strip()
     if not outfile:
         raise ToolError("Please specify outfile")
-    spectrumfile = str(_get(p, "spectrumfile", "NONE") or "NONE").strip()
+    spectrumfile = str(get_param(p, "spectrumfile", "NONE") or "NONE").strip()
     if _is_none(spectrumfile):
-        mono = _get(p, "monoenergy", None)
+        mono = get_param(p, "monoenergy", None)
         if mono is None or not float(mono) > 0:
             raise ToolError("monoenergy must be a positive energy (keV) when spectrumfile is NONE")
         energies, weights = np.array([float(mono)]), np.array([1.0])
@@ -382,24 +375,24 @@ def run(p):
     else:
         energies, weights, elo, ehi = read_weights(spectrumfile)
         spec_key = spectrumfile
-    xaxis, yaxis = parse_pixelgrid(_get(p, "pixelgrid", ""))
-    det = parse_detsubsys(_get(p, "detsubsys", ""))
-    grating = str(_get(p, "grating", "NONE") or "NONE").strip().upper()
+    xaxis, yaxis = parse_pixelgrid(get_param(p, "pixelgrid", ""))
+    det = parse_detsubsys(get_param(p, "detsubsys", ""))
+    grating = str(get_param(p, "grating", "NONE") or "NONE").strip().upper()
     if grating != "NONE":
         raise ToolError(f"grating={grating}: zeroth-order grating efficiencies are not in "
                         "pyciao's calibration; only grating=NONE is supported")
     # pbkfile is deprecated (CIAO 4.6): never read, so an empty stored value is fine
-    unit_area = parse_mirror(_get(p, "mirror", "HRMA"))
-    dafile = str(_get(p, "dafile", "CALDB") or "CALDB").strip()
+    unit_area = parse_mirror(get_param(p, "mirror", "HRMA"))
+    dafile = str(get_param(p, "dafile", "CALDB") or "CALDB").strip()
     if dafile.upper() == "CALDB":
         info("ACIS dead area: not in pyciao's calibration, factor 1", 2)
     elif dafile.upper() != "NONE":
         raise ToolError(f"dafile={dafile}: ACIS dead-area files are not supported; "
                         "use CALDB or NONE")
-    header = read_obs_header(_get(p, "obsfile", ""))
+    header = read_obs_header(get_param(p, "obsfile", ""))
     date, sim = observation_setup(header, det)
-    window = read_window(_get(p, "maskfile", "NONE"), det.ccd_id)
-    settings = ardlib_settings(_get(p, "ardlibparfile", "ardlib.par"))
+    window = read_window(get_param(p, "maskfile", "NONE"), det.ccd_id)
+    settings = ardlib_settings(get_param(p, "ardlibparfile", "ardlib.par"))
     badpix = caldb.ardlib_badpix_setting(settings, det.ccd_id)
     if det.bpmask == 0:
         badpix = "NONE"
@@ -421,11 +414,12 @@ def run(p):
             creator_card("mkinstmap")]
     if spec_key == "NONE":
         keys.append(("MONOENER", float(energies[0]), "[keV] energy of the monochromatic map"))
-    write_instmap(outfile, data, xaxis, yaxis, header, bool(_get(p, "clobber", False)), keys)
+    write_instmap(outfile, data, xaxis, yaxis, header, bool(get_param(p, "clobber", False)), keys)
     return None
 
 
 try:                                   # the shared runner (tools/task.py), once merged
+    from .task import get_param
     from .task import tool_main as _tool_main
 except ImportError:                    # pragma: no cover
     _tool_main = None

@@ -5,15 +5,7 @@ and ``_truth.fits``. The numeric core is :func:`pyciao.sim.simulate`.
 """
 from .errors import ToolError
 from .messages import info
-from .task import tool_main
-
-
-def _get(p, name, default=None):
-    try:
-        value = p[name]
-    except (KeyError, TypeError):
-        value = getattr(p, name, default)
-    return default if value is None else value
+from .task import get_param, tool_main
 
 
 def config_from_params(p):
@@ -21,7 +13,7 @@ def config_from_params(p):
     from .sim.observe import ObsConfig
     from .sim.sources import parse_srclist
 
-    srclist = str(_get(p, "srclist", "") or "").strip()
+    srclist = str(get_param(p, "srclist", "") or "").strip()
     sources = None
     if srclist and srclist.upper() not in ("NONE", "DEFAULT"):
         sources = parse_srclist(srclist)
@@ -34,13 +26,13 @@ def config_from_params(p):
         return None if v in (None, "", "INDEF") else float(v)
 
     return ObsConfig(
-        ra_nom=float(_get(p, "ra", 150.0)), dec_nom=float(_get(p, "dec", 2.2)),
-        roll_nom=float(_get(p, "roll", 30.0)), detector=str(_get(p, "detector", "ACIS-I")),
-        exposure=float(_get(p, "exposure", 5000.0)), bkgrate=float(_get(p, "bkgrate", 0.1)),
-        date=str(_get(p, "date", "2005-06-01T00:00:00")), seed=int(_get(p, "seed", 1)),
+        ra_nom=float(get_param(p, "ra", 150.0)), dec_nom=float(get_param(p, "dec", 2.2)),
+        roll_nom=float(get_param(p, "roll", 30.0)), detector=str(get_param(p, "detector", "ACIS-I")),
+        exposure=float(get_param(p, "exposure", 5000.0)), bkgrate=float(get_param(p, "bkgrate", 0.1)),
+        date=str(get_param(p, "date", "2005-06-01T00:00:00")), seed=int(get_param(p, "seed", 1)),
         dither_amp=opt("dither_amp"), dither_yperiod=opt("dither_yperiod"),
         dither_zperiod=opt("dither_zperiod"), sources=sources,
-        obs_id=int(_get(p, "obsid", 90001)),
+        obs_id=int(get_param(p, "obsid", 90001)),
     )
 
 
@@ -49,13 +41,13 @@ def run(p):
     from .sim.observe import simulate
     from .sim.products import write_all
 
-    outroot = str(_get(p, "outroot", "") or "").strip()
+    outroot = str(get_param(p, "outroot", "") or "").strip()
     if not outroot:
         raise ToolError("Please specify outroot (the root of the output file names)")
-    parse_date(_get(p, "date", "2005-06-01T00:00:00"), now_ok=False)
+    parse_date(get_param(p, "date", "2005-06-01T00:00:00"), now_ok=False)
     config = config_from_params(p)
     obs = simulate(config)
-    paths = write_all(outroot, obs, clobber=bool(_get(p, "clobber", False)))
+    paths = write_all(outroot, obs, clobber=bool(get_param(p, "clobber", False)))
     info(f"Simulated {len(obs.events['time'])} events on ACIS-"
          f"{''.join(str(c) for c in config.chips)}, exposure {obs.timing.livetime:.1f} s", 1)
     for row in obs.truth["sources"]:

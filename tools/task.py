@@ -76,6 +76,16 @@ class Params(Mapping):
         return self._session.path
 
 
+def get_param(p, name, default=None):
+    """``p[name]``, or ``default`` when the parameter is absent or INDEF (None). Works on
+    `Params` and on the plain namespaces tests hand to a tool's ``run``."""
+    try:
+        value = p[name]
+    except (KeyError, TypeError, IndexError):
+        value = getattr(p, name, default)
+    return default if value is None else value
+
+
 def usage(name):
     """The text of ``<tool> --help``: the command line shape and every parameter's default."""
     from paramio.grammar import read_parfile

@@ -347,3 +347,19 @@ def test_simobs_command_line(tmp_path, sh):
     assert r.status == 1
     assert r.err.strip() == ("# simobs (pyciao 0.1.0): ERROR: Clobber set to no, and output "
                              "file cli_evt2.fits exists.")
+
+
+def test_products_open_with_dmlist(default_run, default_obs, sh):
+    # Every product reads back through the Data Model as CIAO lays it out: the events table
+    # after a null primary, one GTI block per chip, the aspect solution, truth and regions.
+    blocks = {"evt2": ["PRIMARY", "EVENTS"] + [f"GTI{c}" for c in default_obs.config.chips],
+              "asol1": ["PRIMARY", "ASPSOL"], "truth": ["PRIMARY", "TRUTH", "BACKGROUND"],
+              "fov1": ["PRIMARY", "FOV"], "msk1": ["PRIMARY", "MASK"],
+              "bpix1": ["PRIMARY"] + [f"BADPIX{c}" for c in default_obs.config.chips]}
+    for product, names in blocks.items():
+        done = sh("dmlist", f"{default_run}_{product}.fits", "blocks")
+        assert done.status == 0, done.err
+        listed = [line.split()[2] for line in done.out.splitlines() if line.startswith("Block ")]
+        assert listed == names, product
+    done = sh("dmlist", f"{default_run}_evt2.fits", "counts")
+    assert (done.status, done.out.strip()) == (0, str(len(default_obs.events["time"])))

@@ -1,7 +1,5 @@
 """Tolerant text comparison, masks and the readable diff."""
 import datetime as dt
-import os
-import re
 
 import pytest
 

@@ -5,12 +5,31 @@ the readers in :mod:`pyciao.caldb.products` turn products into arrays; the XMM C
 ``cifbuild`` live in :mod:`pyciao.caldb.cif`.
 """
 from .index import (  # noqa: F401
-    CalRow, parse_date, format_date, select_caldb, select_cif, read_caldb_index,
-    write_caldb_index, index_fits_file, rows_from_header,
+    CalRow,
+    format_date,
+    index_fits_file,
+    parse_date,
+    read_caldb_index,
+    rows_from_header,
+    select_caldb,
+    select_cif,
+    write_caldb_index,
 )
-from .library import CalFile, lookup, fallback_root, caldb_root  # noqa: F401
+from .library import CalFile, caldb_root, fallback_root, lookup  # noqa: F401
 from .products import (  # noqa: F401
-    effective_area, onaxis_area, vignetting, qe, qe_raw, contam_transmission, psf_r50, psf_r90,
-    bad_pixels, bad_pixel_mask, ardlib_badpix_setting, met_from_date, date_from_met, MJDREF,
+    MJDREF,
+    ardlib_badpix_setting,
+    bad_pixel_mask,
+    bad_pixels,
     chip_area_map,
+    contam_transmission,
+    date_from_met,
+    effective_area,
+    met_from_date,
+    onaxis_area,
+    psf_r50,
+    psf_r90,
+    qe,
+    qe_raw,
+    vignetting,
 )

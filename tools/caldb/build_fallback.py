@@ -226,7 +226,7 @@ def build_acis_badpix(out):
 
 def _badpix_hdu(ccd, rects, time=0.0):
     """A CIAO bad-pixel block (region-table layout: SHAPE, COMPONENT, CHIPX[2], CHIPY[2], TIME, STATUS)."""
-    from ..sim.products import badpix_hdu   # one writer for calibration and observation files
+    from ..sim.products import badpix_hdu  # one writer for calibration and observation files
 
     return badpix_hdu(ccd, rects, time=time)
 

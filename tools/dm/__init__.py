@@ -39,12 +39,21 @@ HISTORY, new tables), ``virtual`` (open_virtual), ``textformat`` (dmlist number 
 from .binning import bin_table, histogram, resolve_grid
 from .expr import ExprError, parse_expression
 from .fitsfile import open_dataset, write_fits
+from .headermerge import merge_headers, resolve_lookup_table
 from .stack import StackError, expand_stack
 from .syntax import DMSyntaxError, VirtualFile, parse_virtual_file
-from .headermerge import merge_headers, resolve_lookup_table
 from .virtual import open_virtual, read_gti
-from .writer import (NewColumn, dataset_hdus, history_records, image_hdu, new_table_hdu,
-                     null_primary_hdu, other_hdus, table_hdu, write_view)
+from .writer import (
+                     NewColumn,
+                     dataset_hdus,
+                     history_records,
+                     image_hdu,
+                     new_table_hdu,
+                     null_primary_hdu,
+                     other_hdus,
+                     table_hdu,
+                     write_view,
+)
 
 __all__ = ["open_virtual", "read_gti", "parse_virtual_file", "VirtualFile", "DMSyntaxError",
            "expand_stack", "StackError", "bin_table", "resolve_grid", "open_dataset", "write_fits",

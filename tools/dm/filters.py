@@ -12,8 +12,18 @@ import numpy as np
 
 from ..errors import ToolError
 from . import gti as gtimod
-from .syntax import (And, AxisFilter, CompareFilter, DMSyntaxError, FileFilter, Interval, Or,
-                     RangeFilter, RegionFilter, RowFilter)
+from .syntax import (
+    And,
+    AxisFilter,
+    CompareFilter,
+    DMSyntaxError,
+    FileFilter,
+    Interval,
+    Or,
+    RangeFilter,
+    RegionFilter,
+    RowFilter,
+)
 
 __all__ = ["Predicate", "compile_group", "compile_groups", "bit_pattern_mask", "interval_mask",
            "FilterContext"]

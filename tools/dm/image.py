@@ -128,6 +128,7 @@ class ImageView:
     def header_with_world(self):
         """A small header with the world and physical keys (for astropy.wcs)."""
         from astropy.io import fits
+
         from .wcs import physical_axis_cards
         h = fits.Header()
         h["NAXIS"] = self.data.ndim

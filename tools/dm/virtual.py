@@ -13,8 +13,8 @@ import numpy as np
 from ..errors import ToolError
 from . import gti as gtimod
 from .binning import bin_table
+from .filters import FilterContext, Predicate, compile_group
 from .fitsfile import open_dataset
-from .filters import FilterContext, compile_group, Predicate
 from .image import ImageView
 from .subspace import Subspace
 from .syntax import DMSyntaxError, VirtualFile, parse_virtual_file

@@ -14,7 +14,7 @@ from astropy.io import fits
 
 from .. import __version__
 from ..errors import ToolError
-from .fitsfile import OutHDU, column_header_cards, write_fits, _COLKEY
+from .fitsfile import _COLKEY, OutHDU, column_header_cards, write_fits
 from .image import DSS_KEY, MTYPE_KEY, PHYS_KEY, STRUCTURAL_KEY, WORLD_KEY
 from .wcs import physical_axis_cards
 
@@ -213,6 +213,20 @@ def _renumber_mtypes(cards):
     return out
 
 
+def _bintable_header(dtype, nrows):
+    """The structural cards of a binary table of ``nrows`` rows of ``dtype``."""
+    h = fits.Header()
+    h["XTENSION"] = ("BINTABLE", "binary table extension")
+    h["BITPIX"] = (8, "8-bit bytes")
+    h["NAXIS"] = (2, "2-dimensional binary table")
+    h["NAXIS1"] = (dtype.itemsize, "width of table in bytes")
+    h["NAXIS2"] = (nrows, "number of rows in table")
+    h["PCOUNT"] = (0, "size of special data area")
+    h["GCOUNT"] = (1, "one data group (required keyword)")
+    h["TFIELDS"] = (len(dtype.names), "number of fields in each row")
+    return h
+
+
 def table_hdu(view, history=None, order=None, records=None):
     """An OutHDU for a TableView: the selected rows of the visible columns.
 
@@ -233,15 +247,7 @@ def table_hdu(view, history=None, order=None, records=None):
     out = np.empty(nrows, dtype=dtype)
     for i, (_, src) in enumerate(pairs):
         out[f"f{i}"] = raw[f"c{src.index}"]
-    h = fits.Header()
-    h["XTENSION"] = ("BINTABLE", "binary table extension")
-    h["BITPIX"] = (8, "8-bit bytes")
-    h["NAXIS"] = (2, "2-dimensional binary table")
-    h["NAXIS1"] = (dtype.itemsize, "width of table in bytes")
-    h["NAXIS2"] = (nrows, "number of rows in table")
-    h["PCOUNT"] = (0, "size of special data area")
-    h["GCOUNT"] = (1, "one data group (required keyword)")
-    h["TFIELDS"] = (len(pairs), "number of fields in each row")
+    h = _bintable_header(dtype, nrows)
     extname = (view.info.extname or view.name) if view.name == view.info.name else view.name
     h["EXTNAME"] = (extname, "name of this binary table extension")
     if "EXTVER" in view.header:
@@ -459,15 +465,7 @@ def new_table_hdu(name, columns, *, header=None, history=None, subspace=None, mt
             rows[f"f{i}"] = np.char.encode(vals.astype(str), "ascii")
         else:
             rows[f"f{i}"] = ci.encode(vals).reshape(rows[f"f{i}"].shape)
-    h = fits.Header()
-    h["XTENSION"] = ("BINTABLE", "binary table extension")
-    h["BITPIX"] = (8, "8-bit bytes")
-    h["NAXIS"] = (2, "2-dimensional binary table")
-    h["NAXIS1"] = (dtype.itemsize, "width of table in bytes")
-    h["NAXIS2"] = (nrows, "number of rows in table")
-    h["PCOUNT"] = (0, "size of special data area")
-    h["GCOUNT"] = (1, "one data group (required keyword)")
-    h["TFIELDS"] = (len(infos), "number of fields in each row")
+    h = _bintable_header(dtype, nrows)
     h["EXTNAME"] = (extname or name, "name of this binary table extension")
     h["HDUNAME"] = (name, "ASCDM block name")
     for n, ci in enumerate(infos, start=1):

@@ -52,7 +52,7 @@ from .. import geom
 from ..errors import ToolError
 from .grid import Axis
 
-__all__ = ["InstrumentMap", "Pointing", "cell_pointings", "chip_plane_coords", "sample_map",
+__all__ = ["InstrumentMap", "Pointing", "cell_pointings", "sample_map",
            "expmap_direct", "expmap_fast", "dithered_image", "roll_groups"]
 
 
@@ -98,28 +98,6 @@ def cell_pointings(hist, ra_nom, dec_nom, roll_nom, sim, refpix=geom.SKY_REFPIX)
     sims[2] += np.asarray(hist.dz, float)
     return Pointing(np.atleast_1d(ra), np.atleast_1d(dec), np.atleast_1d(roll), sims,
                     np.asarray(hist.duration, float))
-
-
-def chip_plane_coords(ccd_id, detx, dety, sim, geometry=None):
-    """Continuous chip coordinates where det positions meet the (extended) plane of chip
-    ``ccd_id``: the intersection :func:`pyciao.geom.det_to_chip` computes, without its
-    on-chip test, so positions just off the chip get coordinates beyond 0.5..1024.5."""
-    g = geometry or geom.acis_geometry()
-    ch = g.chips[int(ccd_id)]
-    shape = np.shape(detx)
-    a = (np.asarray(detx, float).ravel() - g.refpix) * g.pixel_rad
-    b = -(np.asarray(dety, float).ravel() - g.refpix) * g.pixel_rad
-    sim3 = np.asarray(sim, float).reshape(3, -1)
-    node = np.array([g.focal_length, 0.0, 0.0])
-    p0 = (ch.p0 + g.lsi_origin)[:, None] + sim3
-    n = np.cross(ch.u, ch.v)
-    t = (n @ (p0 - node[:, None])) / (-n[0] + n[1] * a + n[2] * b)
-    d = np.stack([node[0] - t, a * t, b * t]) - p0
-    vxn = np.cross(ch.v, n)
-    nxu = np.cross(n, ch.u)
-    u = (vxn @ d) / np.dot(ch.u, vxn) + 0.5
-    v = (nxu @ d) / np.dot(ch.v, nxu) + 0.5
-    return u.reshape(shape), v.reshape(shape)
 
 
 def sample_map(imap, cx, cy):
@@ -210,7 +188,7 @@ class _CellModel:
         n, m = len(pt), tx.size
         dxk, dyk = geom.celestial_to_det(np.repeat(tra, n), np.repeat(tdec, n), np.tile(pt.ra, m),
                                          np.tile(pt.dec, m), np.tile(pt.roll, m))
-        ckx, cky = chip_plane_coords(ccd, dxk, dyk, np.tile(pt.sim, m), g)
+        ckx, cky = geom.chip_plane_coords(ccd, dxk, dyk, np.tile(pt.sim, m), g)
         lx = ((ckx.reshape(m, n) - xa.lo) / xa.step)            # exact landings (map pixels)
         ly = ((cky.reshape(m, n) - ya.lo) / ya.step)
         px = ((tx - xa.lo) / xa.step)[:, None]                 # the test points themselves
@@ -266,7 +244,7 @@ def expmap_fast(imap, pointing, xaxis, yaxis, ra_nom, dec_nom, *, geometry=None,
         ra0, dec0, roll0, sim0 = _mean_pointing(pt)
         # instrument-map coordinates of every sky pixel centre at the group's mean pointing
         detx, dety = geom.celestial_to_det(ra, dec, ra0, dec0, roll0)
-        cx, cy = chip_plane_coords(ccd, detx, dety, sim0, g)
+        cx, cy = geom.chip_plane_coords(ccd, detx, dety, sim0, g)
         qx = ((cx - imap.xaxis.lo) / imap.xaxis.step).ravel()
         qy = ((cy - imap.yaxis.lo) / imap.yaxis.step).ravel()
         model = _CellModel(imap, pt, ra0, dec0, roll0, sim0, g)

@@ -192,6 +192,34 @@ def chip_to_det(ccd_id, chipx, chipy, sim, geom=None):
     return detx, dety
 
 
+def _plane_hit(geom, ch, detx, dety, sim):
+    """Continuous chip coordinates (u, v) where the photons seen at det (detx, dety) (flat
+    arrays) meet the plane of chip ``ch``, extended beyond its edges."""
+    a = (detx - geom.refpix) * geom.pixel_rad            # s_y / (F - s_x)
+    b = -(dety - geom.refpix) * geom.pixel_rad           # s_z / (F - s_x)
+    sim3 = np.asarray(sim, float).reshape(3, -1)         # (3, 1) or (3, N)
+    node = np.array([geom.focal_length, 0.0, 0.0])
+    # chip plane in STF: p0 + u U + v V; ray from the mirror node: node + t (-1, a, b)
+    p0 = (ch.p0 + geom.lsi_origin)[:, None] + sim3
+    n = np.cross(ch.u, ch.v)
+    t = (n @ (p0 - node[:, None])) / (-n[0] + n[1] * a + n[2] * b)
+    d = np.stack([node[0] - t, a * t, b * t]) - p0
+    vxn = np.cross(ch.v, n)
+    nxu = np.cross(n, ch.u)
+    return (vxn @ d) / np.dot(ch.u, vxn) + 0.5, (nxu @ d) / np.dot(ch.v, nxu) + 0.5
+
+
+def chip_plane_coords(ccd_id, detx, dety, sim, geom=None):
+    """Continuous chip coordinates where det positions meet the (extended) plane of chip
+    ``ccd_id``: the intersection :func:`det_to_chip` computes, without its on-chip test, so
+    positions just off the chip get coordinates beyond 0.5..1024.5."""
+    geom = geom or acis_geometry()
+    shape = np.shape(detx)
+    u, v = _plane_hit(geom, _chip(geom, ccd_id), np.asarray(detx, float).ravel(),
+                      np.asarray(dety, float).ravel(), sim)
+    return u.reshape(shape), v.reshape(shape)
+
+
 def det_to_chip(detx, dety, sim, chips=None, geom=None):
     """Trace det positions back to the chips: (ccd_id, chipx, chipy); ccd_id -1 off the chips.
 
@@ -203,24 +231,12 @@ def det_to_chip(detx, dety, sim, chips=None, geom=None):
     shape = np.shape(detx)
     dx = np.asarray(detx, float).ravel()
     dy = np.asarray(dety, float).ravel()
-    a = (dx - geom.refpix) * geom.pixel_rad            # s_y / (F - s_x)
-    b = -(dy - geom.refpix) * geom.pixel_rad           # s_z / (F - s_x)
-    sim3 = np.asarray(sim, float).reshape(3, -1)       # (3, 1) or (3, N)
-    node = np.array([geom.focal_length, 0.0, 0.0])
     ccd = np.full(dx.shape, -1, dtype=np.int16)
     cx = np.full(dx.shape, np.nan)
     cy = np.full(dx.shape, np.nan)
     for c in (chips if chips is not None else sorted(geom.chips)):
         ch = _chip(geom, c)
-        # chip plane in STF: p0 + u U + v V; ray from the mirror node: node + t (-1, a, b)
-        p0 = (ch.p0 + geom.lsi_origin)[:, None] + sim3
-        n = np.cross(ch.u, ch.v)
-        t = (n @ (p0 - node[:, None])) / (-n[0] + n[1] * a + n[2] * b)
-        d = np.stack([node[0] - t, a * t, b * t]) - p0
-        vxn = np.cross(ch.v, n)
-        nxu = np.cross(n, ch.u)
-        u = (vxn @ d) / np.dot(ch.u, vxn) + 0.5
-        v = (nxu @ d) / np.dot(ch.v, nxu) + 0.5
+        u, v = _plane_hit(geom, ch, dx, dy, sim)
         inside = ((ccd < 0) & (u >= 0.5) & (u < ch.size[0] + 0.5)
                   & (v >= 0.5) & (v < ch.size[1] + 0.5))
         ccd[inside] = c

@@ -26,9 +26,18 @@ from dataclasses import replace
 import numpy as np
 
 from .errors import RegionError
-from .extent import (DBL_MAX, mod_angle, overlap, region_extent, rotated, shape_extent_raw,
-                     trim_extent, union_extent)
-from .evaluate import component_boxes as evaluate_boxes, inside_region
+from .evaluate import component_boxes as evaluate_boxes
+from .evaluate import inside_region
+from .extent import (
+    DBL_MAX,
+    mod_angle,
+    overlap,
+    region_extent,
+    rotated,
+    shape_extent_raw,
+    trim_extent,
+    union_extent,
+)
 
 FLT_MIN = 1.17549435082228750797e-38
 _MAX_GRID_POINTS = 2_000_000_000

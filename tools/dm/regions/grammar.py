@@ -26,7 +26,7 @@ own messages (``circle radius must be positive``, ...) for bad values.
 import re
 
 from .errors import RegionError
-from .shapes import UNKNOWN, LOGICAL, PHYSICAL, WORLD, make_shape
+from .shapes import LOGICAL, PHYSICAL, UNKNOWN, WORLD, make_shape
 
 # Keywords in the order of the library's lexer rules (ties in length go to the earlier rule).
 _KEYWORDS = [

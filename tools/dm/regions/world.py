@@ -43,8 +43,8 @@ def _wcs_frame(wcs):
 def _to_wcs_frame(lon, lat, frame, wcs):
     """(lon, lat) in degrees in ``frame`` -> the WCS's own frame; plus the rotation (deg) of
     the frame's north there, measured from the WCS frame's north towards the east."""
-    from astropy.coordinates import SkyCoord
     import astropy.units as u
+    from astropy.coordinates import SkyCoord
     src = SkyCoord(lon * u.deg, lat * u.deg, frame=_FRAMES[frame])
     target = _wcs_frame(wcs)
     dst = src.transform_to(target)

@@ -284,9 +284,9 @@ def test_serial_run_makes_the_same_files(single, fluxrun):
 
 def test_a_failed_step_leaves_nothing(sim, fluxrun):
     """mkinstmap fails (the 'bad-pixel file' has no BADPIX3 block) after the aspect
-    histogram and counts image are made: one error line, no output folder, no temporary
-    files."""
-    r = fluxrun("fail", '"{evt}[ccd_id=3]" out/ binsize=2 badpixfile=' + sim.paths["msk"])
+    histogram and counts image are made: one error line, no output folders (made at the
+    start), no temporary files."""
+    r = fluxrun("fail", '"{evt}[ccd_id=3]" out/sub/ binsize=2 badpixfile=' + sim.paths["msk"])
     assert r.status == 1
     assert r.err == ("# fluximage (pyciao 0.1.0): ERROR: mkinstmap failed: Bad pixel file "
                      f"{sim.paths['msk']} has no block BADPIX3\n")
@@ -390,3 +390,41 @@ def test_refuses_hrc_and_gratings(shared_data, sim, tmp_path, console):
                tmp_path, env).status == 0
     r = run("fluximage hetg_evt2.fits out/", tmp_path, env)
     assert r.status == 1 and "GRATING=HETG: grating observations are not supported" in r.err
+
+
+def test_weights_file_band_recovers_a_power_law(sim, tmp_path, console):
+    """The Gamma=1.7 source on I0 (0.3-10 keV): a band given as its spectral-weights file
+    (``band1``, range from the file's ENERG_LO/HI) recovers its photon flux; the broad
+    band's 2.3 keV map does not (a monochromatic map is right only for that spectrum)."""
+    from scipy.special import erf
+
+    from pyciao.sim.sources import Spectrum
+
+    e, w = Spectrum.parse("pow:1.7").grid(0.02)
+    (tmp_path / "pow.wgt").write_text(
+        "#TEXT/SIMPLE\n# X WEIGHT\n# ENERG_LO = 0.3\n# ENERG_HI = 10.0\n"
+        + "".join(f"{a:.4f} {b:.10g}\n" for a, b in zip(e, w)))
+    r = truth_row(sim, "pow")
+    x0, y0 = 2 * np.floor(r["x"] / 2) + 0.5 - 48, 2 * np.floor(r["y"] / 2) + 0.5 - 48
+    grid = f"{x0}:{x0 + 96}:2,{y0}:{y0 + 96}:2"
+    done = console.run(f'fluximage "{sim.paths["evt"]}[ccd_id=0]" pw/ bands=pow.wgt,broad '
+                       f"xygrid={grid} expmapthresh=none", tmp_path, console.env(tmp_path / "h"))
+    assert done.status == 0, done.err
+    assert "band1 uses weights file pow.wgt (0.3 to 10.0 keV)\n" in done.out
+    sig = psf_sigma(sim.obs, r)
+    ratios = {}
+    for label in ("band1", "broad"):
+        path = tmp_path / f"pw/{label}_flux.img"
+        flux, inside = region_sum(path, r["x"], r["y"], max(5 * sig, 12.0))
+        h = fits.getheader(path)
+        xe = h["CRVAL1P"] + np.arange(h["NAXIS1"] + 1) * 2
+        ye = h["CRVAL2P"] + np.arange(h["NAXIS2"] + 1) * 2
+        ex = 0.5 * (1 + erf((xe - r["x"]) / (np.sqrt(2) * sig)))
+        ey = 0.5 * (1 + erf((ye - r["y"]) / (np.sqrt(2) * sig)))
+        ratios[label] = flux / (r["photflux"] * np.outer(np.diff(ey), np.diff(ex))[inside].sum())
+    print(f"pow: weights band {ratios['band1']:.4f}, broad (2.3 keV) {ratios['broad']:.4f}, "
+          f"the simulation drew {drawn(r):.4f}")
+    assert ratios["band1"] == pytest.approx(drawn(r), abs=0.01)
+    assert ratios["broad"] < 0.8
+    assert (fits.getheader(tmp_path / "pw/band1_flux.img")["ENERG_LO"],
+            fits.getheader(tmp_path / "pw/band1_flux.img")["ENERG_HI"]) == (0.3, 10.0)

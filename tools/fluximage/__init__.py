@@ -95,7 +95,6 @@ def run(p):
     keep = products.kept(cleanup)
     for path in keep:
         check_clobber(path, clobber)
-    _check_outdir(outdir)
     info("", 1)
     aspect = _read_aspect(asolfiles)
     polygons = _fov_polygons(obs, chips, aspect, mask)
@@ -105,7 +104,7 @@ def run(p):
     # 3-5. the steps, in a private folder
     pixscale = grid.binsize * PIXEL_ARCSEC[obs.instrument]
     res_xy = pixscale / 2.0 if pixscale > 1.0 else 0.5
-    with _Staging(tmpdir) as stage, TaskRunner(nproc) as runner:
+    with _output_folder(outdir), _Staging(tmpdir) as stage, TaskRunner(nproc) as runner:
         s = Names(os.path.join(stage.folder, head))
         _write_fov(s.fov(obs.obsid), polygons, obs)
         runner.stage(
@@ -243,15 +242,33 @@ def _tmpdir(value):
     return path
 
 
-def _check_outdir(outdir):
-    """The output directory exists and is writable, or can be made."""
-    if not outdir:
-        return
-    folder = os.path.abspath(outdir)
-    while not os.path.exists(folder):
+@contextlib.contextmanager
+def _output_folder(outdir):
+    """Make the output directory (and its missing parents) now, so that a directory that
+    cannot be made stops the run before any work; they are removed again if the run fails
+    and left them empty."""
+    made = []
+    folder = outdir.rstrip("/")
+    while folder and not os.path.isdir(folder):
+        made.append(folder)
         folder = os.path.dirname(folder)
-    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-        raise ToolError(f"Unable to write to the output directory {outdir}")
+    try:
+        for folder in reversed(made):
+            os.mkdir(folder)
+    except OSError as exc:
+        _remove_empty(made)
+        raise ToolError(f"Unable to create directory {outdir}: {exc.strerror}") from None
+    try:
+        yield
+    except BaseException:
+        _remove_empty(made)
+        raise
+
+
+def _remove_empty(folders):
+    for folder in folders:                    # deepest first
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
 
 
 def _history_params(p):
@@ -387,25 +404,17 @@ class _Staging:
         return os.path.join(self.folder, os.path.basename(final))
 
     def install(self, finals):
-        made_dirs, done = [], []
+        """Move the staged files to ``finals`` (their output names): all of them, or, if
+        one cannot be moved, none (those already moved are removed again)."""
+        done = []
         try:
             for final in finals:
-                folder = os.path.dirname(final)
-                if folder and not os.path.isdir(folder):
-                    missing = folder
-                    while missing and not os.path.isdir(missing):
-                        made_dirs.append(missing)
-                        missing = os.path.dirname(missing)
-                    os.makedirs(folder)
                 _move(self.path(final), final)
                 done.append(final)
         except BaseException:
             for path in done:
                 with contextlib.suppress(OSError):
                     os.unlink(path)
-            for folder in made_dirs:
-                with contextlib.suppress(OSError):
-                    os.rmdir(folder)
             raise
 
 

@@ -29,6 +29,7 @@ there is no mkpsfmap).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import shutil
@@ -104,52 +105,26 @@ def run(p):
     # 3-5. the steps, in a private folder
     pixscale = grid.binsize * PIXEL_ARCSEC[obs.instrument]
     res_xy = pixscale / 2.0 if pixscale > 1.0 else 0.5
+    plan = _Plan(obs, bands, chips, grid, asolfiles, badpix, mask, units, thresh, res_xy,
+                 _max_bin(aspect, res_xy), sub_verbose)
+    n_maps = len(chips) * len(bands)
     with _output_folder(outdir), _Staging(tmpdir) as stage, TaskRunner(nproc) as runner:
         s = Names(os.path.join(stage.folder, head))
         _write_fov(s.fov(obs.obsid), polygons, obs)
-        runner.stage(
-            [_count("Creating {n}aspect histogram{s} for obsid {o}", len(chips), obs.obsid),
-             _count("Creating {n}instrument map{s} for obsid {o}", len(chips) * len(bands),
-                    obs.obsid)],
-            [(asphist_step, dict(outfile=s.asphist(c), asolfiles=asolfiles,
-                                 evtfile=f"{obs.infile}[{obs.chipcol}={c}]", res_xy=res_xy,
-                                 max_bin=_max_bin(aspect, res_xy), verbose=sub_verbose))
-             for c in chips]
-            + [(counts_image_step, dict(outfile=s.image(b), evtfile=obs.infile, grid=grid.spec,
-                                        dmfilter=b.dmfilter, band_label=b.label,
-                                        band_cards=b.keywords()))
-               for b in bands]
-            + [(instmap_step, _instmap_args(s, stage, obs, c, b, badpix, mask, units,
-                                            sub_verbose))
-               for b in bands for c in chips])
-        runner.stage(
-            [_count("Creating {n}exposure map{s} for obsid {o}", len(chips) * len(bands),
-                    obs.obsid)],
-            [(expmap_step, dict(outfile=s.expmap(b, c), asphist=s.asphist(c),
-                                instmap=s.instmap(c, b), matchfile=s.image(bands[0]),
-                                normalize=(units == "area"), verbose=sub_verbose))
-             for b in bands for c in chips])
-        runner.stage(
-            [_combining(len(chips), len(bands), obs.obsid)],
-            [(combine_step, dict(outfile=s.expmap(b), chip_maps=[s.expmap(b, c) for c in chips],
-                                 detnam=obs.detnam, verbose=sub_verbose))
-             for b in bands])
+        runner.stage([_count("Creating {n}aspect histogram{s} for obsid {o}", len(chips),
+                             obs.obsid),
+                      _count("Creating {n}instrument map{s} for obsid {o}", n_maps, obs.obsid)],
+                     _aspect_histograms(plan, s) + _counts_images(plan, s)
+                     + _instrument_maps(plan, s, stage.folder))
+        runner.stage([_count("Creating {n}exposure map{s} for obsid {o}", n_maps, obs.obsid)],
+                     _exposure_maps(plan, s))
+        runner.stage([_combining(len(chips), len(bands), obs.obsid)],
+                     _combined_maps(plan, s))
         if thresh is not None:
-            runner.stage(
-                [f"Thresholding data for obsid {obs.obsid}"],
-                [step for b in bands for step in (
-                    (threshold_step, dict(infile=s.image(b), outfile=s.image_thresh(b),
-                                          expfile=s.expmap(b), cut=thresh,
-                                          verbose=sub_verbose)),
-                    (threshold_step, dict(infile=s.expmap(b), outfile=s.expmap_thresh(b),
-                                          expfile="", cut=thresh, verbose=sub_verbose)))])
-        image = s.image_thresh if thresh is not None else s.image
-        expmap = s.expmap_thresh if thresh is not None else s.expmap
-        runner.stage(
-            [_count("Exposure-correcting {n}image{s} for obsid {o}", len(bands), obs.obsid)],
-            [(flux_step, dict(imgfile=image(b), expfile=expmap(b), outfile=s.fluxed(b),
-                              verbose=sub_verbose))
-             for b in bands])
+            runner.stage([f"Thresholding data for obsid {obs.obsid}"], _thresholds(plan, s))
+        runner.stage([_count("Exposure-correcting {n}image{s} for obsid {o}", len(bands),
+                             obs.obsid)],
+                     _flux_images(plan, s))
 
         # 6. history, then every file into place
         history = ("fluximage", _history_params(p))
@@ -352,16 +327,95 @@ def _combining(nchips, nbands, obsid):
     return f"Combining {nchips} exposure maps for {nbands} bands (obsid {obsid})"
 
 
-def _instmap_args(s, stage, obs, chip, band, badpix, mask, units, verbose):
-    ardlib = write_ardlib(os.path.join(stage.folder, f"ardlib_{chip}_{band.label}"), chip,
-                          badpix)
-    detsubsys = f"ACIS-{chip}" + (";IDEAL" if units == "time" else "") + ";BPMASK=0x03ffff"
-    monoenergy, spectrumfile = band.instmap_options
-    return dict(outfile=s.instmap(chip, band), ardlib_par=ardlib, obsfile=obs.path,
-                maskfile=mask, detsubsys=detsubsys, grating=obs.grating, monoenergy=monoenergy,
-                spectrumfile=spectrumfile,
-                mirror="HRMA;area=1" if units == "time" else "HRMA",
-                dafile="NONE" if units == "time" else "CALDB", verbose=verbose)
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """What the steps need to know: the observation, bands, chips, grid and options."""
+
+    obs: Observation
+    bands: list
+    chips: list
+    grid: object
+    asolfiles: list
+    badpix: str
+    mask: str
+    units: str
+    thresh: str | None
+    res_xy: float
+    max_bin: int
+    verbose: int            # the tools' (one less than fluximage's)
+
+
+def _aspect_histograms(plan, s):
+    obs = plan.obs
+    return [(asphist_step, dict(outfile=s.asphist(c), asolfiles=plan.asolfiles,
+                                evtfile=f"{obs.infile}[{obs.chipcol}={c}]", res_xy=plan.res_xy,
+                                max_bin=plan.max_bin, verbose=plan.verbose))
+            for c in plan.chips]
+
+
+def _counts_images(plan, s):
+    return [(counts_image_step, dict(outfile=s.image(b), evtfile=plan.obs.infile,
+                                     grid=plan.grid.spec, dmfilter=b.dmfilter,
+                                     band_label=b.label, band_cards=b.keywords()))
+            for b in plan.bands]
+
+
+def _instrument_maps(plan, s, folder):
+    """mkinstmap per chip and band, as fluximage sets it up (science.md §2): the chip's
+    bad pixels in a private ardlib.par, the frame-store rows masked (BPMASK), the event
+    file (no filter) for the date and SIM; units=time: a 0/1 map (IDEAL, area=1, no dead
+    area)."""
+    time = plan.units == "time"
+    out = []
+    for b in plan.bands:
+        monoenergy, spectrumfile = b.instmap_options
+        for c in plan.chips:
+            ardlib = write_ardlib(os.path.join(folder, f"ardlib_{c}_{b.label}"), c, plan.badpix)
+            out.append((instmap_step, dict(
+                outfile=s.instmap(c, b), ardlib_par=ardlib, obsfile=plan.obs.path,
+                maskfile=plan.mask,
+                detsubsys=f"ACIS-{c}" + (";IDEAL" if time else "") + ";BPMASK=0x03ffff",
+                grating=plan.obs.grating, monoenergy=monoenergy, spectrumfile=spectrumfile,
+                mirror="HRMA;area=1" if time else "HRMA", dafile="NONE" if time else "CALDB",
+                verbose=plan.verbose)))
+    return out
+
+
+def _exposure_maps(plan, s):
+    """mkexpmap per chip and band on the grid of the first band's counts image (units=area:
+    normalized by the exposure time)."""
+    return [(expmap_step, dict(outfile=s.expmap(b, c), asphist=s.asphist(c),
+                               instmap=s.instmap(c, b), matchfile=s.image(plan.bands[0]),
+                               normalize=(plan.units == "area"), verbose=plan.verbose))
+            for b in plan.bands for c in plan.chips]
+
+
+def _combined_maps(plan, s):
+    return [(combine_step, dict(outfile=s.expmap(b), chip_maps=[s.expmap(b, c)
+                                                                for c in plan.chips],
+                                detnam=plan.obs.detnam, verbose=plan.verbose))
+            for b in plan.bands]
+
+
+def _thresholds(plan, s):
+    """The counts image cut where its exposure is low, and the exposure map itself."""
+    out = []
+    for b in plan.bands:
+        out += [(threshold_step, dict(infile=s.image(b), outfile=s.image_thresh(b),
+                                      expfile=s.expmap(b), cut=plan.thresh,
+                                      verbose=plan.verbose)),
+                (threshold_step, dict(infile=s.expmap(b), outfile=s.expmap_thresh(b),
+                                      expfile="", cut=plan.thresh, verbose=plan.verbose))]
+    return out
+
+
+def _flux_images(plan, s):
+    clipped = plan.thresh is not None
+    image = s.image_thresh if clipped else s.image
+    expmap = s.expmap_thresh if clipped else s.expmap
+    return [(flux_step, dict(imgfile=image(b), expfile=expmap(b), outfile=s.fluxed(b),
+                             verbose=plan.verbose))
+            for b in plan.bands]
 
 
 def _write_fov(path, polygons, obs):

@@ -4,8 +4,8 @@ Thread step: ``mkexpmap 1.asphist 1.expmap 1.instmap xygrid=4098.2:5288.2:#595,2
 normalize=no``.
 
 Each pixel of the ``xygrid`` gets ``sum_k DURATION_k x instmap(chip position of the pixel
-centre for aspect cell k)``: cm**2 s counts/photon, or with ``normalize=yes`` divided by the
-total duration (cm**2 counts/photon). ``useavgaspect=yes`` uses only the duration-weighted
+centre for aspect cell k)``: BUNIT cm**2 s, or with ``normalize=yes`` divided by the
+total duration (cm**2). ``useavgaspect=yes`` uses only the duration-weighted
 mean pointing. The output has the physical (sky x, y) and celestial WCS of a counts image
 binned on the same grid, so ``dmimgcalc img.fits expmap.fits flux.fits div`` lines up.
 
@@ -125,6 +125,18 @@ _CARRY_FROM_INSTMAP = ("SPECTRUM", "WGTFILE", "ENERG_LO", "ENERG_HI", "GRATING",
                        "DETNAM", "CCD_ID")
 
 
+def expmap_unit(instmap_unit, normalize):
+    """BUNIT of the exposure map: ``cm**2 s`` (``cm**2`` when normalized), as CIAO's maps
+    read in dmstat (``EXPMAP[cm**2 s]``); the instrument map's dimensionless counts/photon
+    is not repeated. A unit-less map (IDEAL, area=1) gives seconds."""
+    area = instmap_unit.removesuffix("counts/photon").strip()
+    if normalize:
+        return area
+    if not area:
+        return "s"
+    return "cm**2 s" if area == "cm**2" else f"({area}) s"
+
+
 def expmap_header(asp_header, inst_header, bunit):
     """Observation keywords from the aspect histogram, band keywords from the instrument map."""
     from .mkinstmap import _carry
@@ -221,13 +233,7 @@ def run(p):
                             useavgaspect=useavg, method=method, progress=bar)
     finally:
         bar.close()
-    inst_unit = str(inst_h.get("BUNIT", "") or "").strip()
-    if normalize:
-        bunit = inst_unit
-    elif inst_unit == "cm**2 counts/photon":
-        bunit = "cm**2 s counts/photon"
-    else:                                    # a unit-less (IDEAL, area=1) map gives seconds
-        bunit = f"({inst_unit}) s" if inst_unit else "s"
+    bunit = expmap_unit(str(inst_h.get("BUNIT", "") or "").strip(), normalize)
     header = expmap_header(asp_h, inst_h, bunit)
     write_expmap(outfile, emap, xaxis, yaxis, header, (ra_nom, dec_nom),
                  bool(get_param(p, "clobber", False)))

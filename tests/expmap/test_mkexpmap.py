@@ -10,6 +10,7 @@ from astropy.io import fits
 from astropy.wcs import WCS
 from pyciao import asphist, mkexpmap, mkinstmap
 from pyciao.errors import ToolError
+from pyciao.mkexpmap import expmap_unit
 
 
 @pytest.fixture(scope="module")
@@ -76,13 +77,13 @@ def test_units_and_keywords(chain, tmp_path):
     out = tmp_path / "a.expmap"
     run_mkexpmap(chain, out)
     h = fits.getheader(out)
-    assert h["BUNIT"] == "cm**2 s counts/photon" and h["HDUNAME"] == "EXPMAP"
+    assert h["BUNIT"] == "cm**2 s" and h["HDUNAME"] == "EXPMAP"
     assert (h["SPECTRUM"], h["ENERG_LO"], h["ENERG_HI"], h["GRATING"]) == ("NONE", 2.3, 2.3, "NONE")
     assert h["DETNAM"] == "ACIS-3" and h["CCD_ID"] == 3 and "RA_NOM" in h and "LIVTIME3" in h
     out2 = tmp_path / "n.expmap"
     run_mkexpmap(chain, out2, normalize=True)
     h2 = fits.getheader(out2)
-    assert h2["BUNIT"] == "cm**2 counts/photon"
+    assert h2["BUNIT"] == "cm**2"
     total = fits.getdata(chain[1], "ASPHIST")["DURATION"].sum()
     assert np.allclose(fits.getdata(out2) * total, fits.getdata(out), rtol=1e-6)
     if shutil.which("fitsverify"):
@@ -153,3 +154,13 @@ def test_the_thread_steps_from_the_command_line(sim, tmp_path):
     r = subprocess.run(["mkexpmap", "1.asphist", "1.expmap", "1.instmap"], cwd=tmp_path, env=env,
                        capture_output=True, text=True)
     assert r.returncode == 1 and "ERROR: Clobber set to no" in r.stderr
+
+
+@pytest.mark.parametrize("instmap, normalize, expected", [
+    ("cm**2 counts/photon", False, "cm**2 s"),   # dmstat shows CIAO's maps as EXPMAP[cm**2 s]
+    ("cm**2 counts/photon", True, "cm**2"),
+    ("", False, "s"),                            # units=time: an IDEAL, area=1 map
+    ("", True, ""),
+])
+def test_exposure_map_units(instmap, normalize, expected):
+    assert expmap_unit(instmap, normalize) == expected

@@ -224,7 +224,7 @@ def test_all_chips(sim, multi):
     np.testing.assert_allclose(total, np.sum(parts, axis=0, dtype=np.float32), rtol=1e-6)
     h = fits.getheader(multi.dir / "fi_broad.expmap")
     assert (h["DETNAM"], h["HDUNAME"], h["BUNIT"]) == ("ACIS-0123", "EXPMAP",
-                                                       "cm**2 s counts/photon")
+                                                       "cm**2 s")
     flux_path = multi.dir / "fi_broad_flux.img"
     hdr = fits.getheader(flux_path)
     xe = hdr["CRVAL1P"] + np.arange(hdr["NAXIS1"] + 1) * 8
@@ -305,7 +305,7 @@ def test_clobber(single, console):
 
 
 @pytest.mark.parametrize("units, bunit, flux_bunit", [("time", "s", "/s"),
-                                                     ("area", "cm**2 counts/photon", "/cm**2")])
+                                                     ("area", "cm**2", "/cm**2")])
 def test_units(sim, fluxrun, units, bunit, flux_bunit):
     """units=time: the map is the live time where the chip saw the sky (LIVETIME of the
     event file); units=area: the effective area, the truth table's EFF_EXPOSURE / LIVETIME

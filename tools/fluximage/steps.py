@@ -179,13 +179,9 @@ def threshold_step(infile, outfile, expfile, cut, verbose):
 
 
 def flux_units(image_unit, expmap_unit):
-    """The flux image's BUNIT from the counts image's and exposure map's (CIAO's rule;
-    the dimensionless ``counts/photon`` of an exposure map is dropped first, so
-    ``cm**2 s counts/photon`` reads as ``cm**2 s``)."""
+    """The flux image's BUNIT from the counts image's and exposure map's (CIAO's rule)."""
     image_unit = str(image_unit or "").strip()
     emap = str(expmap_unit or "").strip()
-    if emap.endswith("counts/photon"):
-        emap = emap[:-len("counts/photon")].strip()
     if image_unit == emap:
         return ""
     known = {"s": "/s", "cm**2": "/cm**2", "cm**2 s": "/cm**2 /s", "cm**2 sec": "/cm**2 /sec"}

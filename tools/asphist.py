@@ -25,6 +25,7 @@ from .dm.writer import creator_card
 from .errors import ToolError
 from .expmap.aspect import aspect_histogram
 from .messages import info, warn
+from .task import get_param, tool_main
 
 __all__ = ["read_aspect", "read_gti_and_header", "read_dtf", "histogram_hdus", "run"]
 
@@ -234,9 +235,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import get_param
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover
-    _tool_main = None
-main = _tool_main("asphist", run) if _tool_main else None
+main = tool_main("asphist", run)

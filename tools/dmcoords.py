@@ -24,6 +24,7 @@ import numpy as np
 from . import geom
 from .errors import ToolError
 from .messages import info
+from .task import get_param, tool_main
 
 __all__ = ["Frame", "Position", "frame_from_header", "convert", "parse_ra", "parse_dec",
            "format_ra", "format_dec", "format_block", "session", "run"]
@@ -410,9 +411,4 @@ def run(p):
     return output_parameters(pos, get_param(p, "celfmt", "hms"))
 
 
-try:                                   # the shared runner (tools/task.py)
-    from .task import get_param
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover
-    _tool_main = None
-main = _tool_main("dmcoords", run) if _tool_main else None
+main = tool_main("dmcoords", run)

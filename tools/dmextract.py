@@ -397,6 +397,22 @@ class Extraction:
     mtypes: list = field(default_factory=list)
 
 
+def _background_columns(bg, derived):
+    """The background columns every dmextract layout starts its background part with."""
+    return [_col("BG_COUNTS", np.asarray(bg["BG_COUNTS"], float), "count", "Background Counts"),
+            _col("BG_ERR", bg["BG_ERR"], "count", "Error on Background counts"),
+            _col("BG_AREA", bg["BG_AREA"], "pixel**2", "Background Area of Extraction"),
+            _col("BG_EXPOSURE", bg["BG_EXPOSURE"], "s", "Exposure time of background file"),
+            _col("BG_RATE", derived["BG_RATE"], "count/s", "Background Rate")]
+
+
+def _net_columns(derived):
+    return [_col("NET_COUNTS", derived["NET_COUNTS"], "count", "Net Counts"),
+            _col("NET_ERR", derived["NET_ERR"], "count", "Error on Net Counts"),
+            _col("NET_RATE", derived["NET_RATE"], "count/s", "Net Count Rate"),
+            _col("ERR_RATE", derived["ERR_RATE"], "count/s", "Error Rate")]
+
+
 def _col(name, values, unit=None, comment=None, **kw):
     return NewColumn(name, values, unit, comment, **kw)
 
@@ -489,20 +505,13 @@ def _spatial(src, bkg, opts):
              _col("COUNT_RATE", derived["COUNT_RATE"], "count/s", "Rate"),
              _col("COUNT_RATE_ERR", derived["COUNT_RATE_ERR"], "count/s", "Rate Error")]
     if bg is not None:
-        cols += [_col("BG_COUNTS", np.asarray(bg["BG_COUNTS"], float), "count", "Background Counts"),
-                 _col("BG_ERR", bg["BG_ERR"], "count", "Error on Background counts"),
-                 _col("BG_AREA", bg["BG_AREA"], "pixel**2", "Background Area of Extraction"),
-                 _col("BG_EXPOSURE", bg["BG_EXPOSURE"], "s", "Exposure time of background file"),
-                 _col("BG_RATE", derived["BG_RATE"], "count/s", "Background Rate"),
+        cols += _background_columns(bg, derived) + [
                  _col("BG_SUR_BRI", derived["BG_SUR_BRI"], "count/pixel**2",
                       "Background Counts per square pixel", keys=cel("BG_CEL_BRI", "count/arcsec**2", sm2)),
                  _col("BG_SUR_BRI_ERR", derived["BG_SUR_BRI_ERR"], "count/pixel**2",
                       "Error on background counts per square pixel",
                       keys=cel("BG_CEL_BRI_ERR", "count/arcsec**2", sm2))]
-    cols += [_col("NET_COUNTS", derived["NET_COUNTS"], "count", "Net Counts"),
-             _col("NET_ERR", derived["NET_ERR"], "count", "Error on Net Counts"),
-             _col("NET_RATE", derived["NET_RATE"], "count/s", "Net Count Rate"),
-             _col("ERR_RATE", derived["ERR_RATE"], "count/s", "Error Rate"),
+    cols += _net_columns(derived) + [
              _col("SUR_BRI", derived["SUR_BRI"], "count/pixel**2", "Net Counts per square pixel",
                   keys=cel("CEL_BRI", "count/arcsec**2", sm2)),
              _col("SUR_BRI_ERR", derived["SUR_BRI_ERR"], "count/pixel**2",
@@ -586,15 +595,7 @@ def _scalar(src, bkg, opts):
     if opt == "generic":
         cols.append(_col("COUNT_RATE_ERR", derived["COUNT_RATE_ERR"], "count/s", "Rate Error", tlmin=0.0))
     if bg is not None:
-        cols += [_col("BG_COUNTS", bg["BG_COUNTS"].astype(np.float64), "count", "Background Counts"),
-                 _col("BG_ERR", bg["BG_ERR"], "count", "Error on Background counts"),
-                 _col("BG_AREA", bg["BG_AREA"], "pixel**2", "Background Area of Extraction"),
-                 _col("BG_EXPOSURE", bg["BG_EXPOSURE"], "s", "Exposure time of background file"),
-                 _col("BG_RATE", derived["BG_RATE"], "count/s", "Background Rate"),
-                 _col("NET_COUNTS", derived["NET_COUNTS"], "count", "Net Counts"),
-                 _col("NET_ERR", derived["NET_ERR"], "count", "Error on Net Counts"),
-                 _col("NET_RATE", derived["NET_RATE"], "count/s", "Net Count Rate"),
-                 _col("ERR_RATE", derived["ERR_RATE"], "count/s", "Error Rate")]
+        cols += _background_columns(bg, derived) + _net_columns(derived)
     binning = f"{g.lo:g}:{g.lo + g.n * g.step:g}:{g.step:g}"
     hist = ("HISTORY", f"dmextract binning: File {view.name} Col {g.column.name} Binning {binning}", "")
     total = int(counts.sum())
@@ -691,17 +692,10 @@ def _light_curve(src, bkg, opts, grid, counts, lo, hi, centre):
             _col("COUNT_RATE", derived["COUNT_RATE"], "count/s", "Rate", tlmin=0.0),
             _col("COUNT_RATE_ERR", derived["COUNT_RATE_ERR"], "count/s", "Rate Error", tlmin=0.0)]
     if bg is not None:
-        cols += [_col("BG_COUNTS", np.asarray(bg["BG_COUNTS"], float), "count", "Background Counts"),
-                 _col("BG_ERR", bg["BG_ERR"], "count", "Error on Background counts"),
-                 _col("BG_AREA", bg["BG_AREA"], "pixel**2", "Background Area of Extraction"),
-                 _col("BG_EXPOSURE", bg["BG_EXPOSURE"], "s", "Exposure time of background file"),
-                 _col("BG_RATE", derived["BG_RATE"], "count/s", "Background Rate"),
-                 _col("NORM_BG_COUNTS", derived["NORM_BG_COUNTS"], "count", "Background Counts"),
-                 _col("NORM_BG_ERR", derived["NORM_BG_ERR"], "count", "Error on Background counts"),
-                 _col("NET_COUNTS", derived["NET_COUNTS"], "count", "Net Counts"),
-                 _col("NET_ERR", derived["NET_ERR"], "count", "Error on Net Counts"),
-                 _col("NET_RATE", derived["NET_RATE"], "count/s", "Net Count Rate"),
-                 _col("ERR_RATE", derived["ERR_RATE"], "count/s", "Error Rate")]
+        cols += _background_columns(bg, derived) + [
+            _col("NORM_BG_COUNTS", derived["NORM_BG_COUNTS"], "count", "Background Counts"),
+            _col("NORM_BG_ERR", derived["NORM_BG_ERR"], "count", "Error on Background counts"),
+        ] + _net_columns(derived)
     cards = [("TIMEDEL", float(g.step), "[s] bin size of the light curve"),
              ("TIMEPIXR", 0.5, "TIME is the centre of each bin"),
              ("CONTENT", "LIGHTCURVE", "Light curve file"),

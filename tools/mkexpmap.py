@@ -23,6 +23,7 @@ from .expmap.aspect import AspectHistogram
 from .expmap.grid import Axis, parse_xygrid
 from .expmap.project import InstrumentMap, cell_pointings, expmap_direct, expmap_fast
 from .messages import info, verbosity
+from .task import get_param, tool_main
 
 __all__ = ["exposure_map", "read_asphist", "read_instmap", "run", "SKY_CDELT"]
 
@@ -240,9 +241,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import get_param
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover
-    _tool_main = None
-main = _tool_main("mkexpmap", run) if _tool_main else None
+main = tool_main("mkexpmap", run)

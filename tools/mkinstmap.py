@@ -31,6 +31,7 @@ from .dm.writer import creator_card
 from .errors import ToolError
 from .expmap.grid import parse_pixelgrid
 from .messages import info, warn
+from .task import get_param, tool_main
 
 __all__ = ["DetSubsys", "parse_detsubsys", "read_weights", "instrument_map", "mask_window",
            "good_fraction", "run"]
@@ -418,9 +419,4 @@ def run(p):
     return None
 
 
-try:                                   # the shared runner (tools/task.py), once merged
-    from .task import get_param
-    from .task import tool_main as _tool_main
-except ImportError:                    # pragma: no cover
-    _tool_main = None
-main = _tool_main("mkinstmap", run) if _tool_main else None
+main = tool_main("mkinstmap", run)
